@@ -1,0 +1,883 @@
+"""Read and write Moodle's GIFT question format.
+
+`parse_gift` reads what Moodle's importer (``question/format/gift/format.php``)
+reads, the same way, but never raises on bad input: every problem becomes an
+error on the question it belongs to, naming the line, so one bad question never
+hides the others. Things Moodle reads but this app cannot use become warnings.
+
+`write_gift` writes text that Moodle imports and that `parse_gift` reads back
+into equal questions (every field except `line`).
+
+How a file is read (as Moodle does):
+
+- Questions are separated by blank lines. Lines starting with ``//`` are comments;
+  ``[id:…]`` and ``[tag:…]`` in them give the question's id and tags.
+- ``$CATEGORY: name`` sets the category of the questions that follow it.
+- ``::title::`` names a question; ``[html]``, ``[plain]``, ``[moodle]`` or
+  ``[markdown]`` starts a text with its format (markdown when none is given).
+- The answers sit in one ``{…}``. Text after the braces makes a missing-word
+  question: the prompt keeps ``_____`` where the braces were.
+- ``\\~ \\= \\# \\{ \\} \\: \\\\`` are literal characters and ``\\n`` a new line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+
+from app.bank.grading import ANY_NUMBER_TOLERANCE, is_any_number
+from app.bank.model import Choice, MatchPair, NumericAnswer, QuestionData
+
+__all__ = ["BLANK", "TEXT_FORMATS", "parse_gift", "write_gift"]
+
+BLANK = "_____"
+TEXT_FORMATS = ("markdown", "html", "plain", "moodle")
+DEFAULT_FORMAT = "markdown"
+
+# Escaped characters are swapped for Unicode noncharacters (never found in real
+# text) while the structure is read, and swapped back into the texts at the end.
+_ESCAPED = {
+    "\\": "\ufdd0",
+    ":": "\ufdd1",
+    "#": "\ufdd2",
+    "=": "\ufdd3",
+    "{": "\ufdd4",
+    "}": "\ufdd5",
+    "~": "\ufdd6",
+    "n": "\ufdd7",
+}
+_RESTORE = str.maketrans(
+    {hidden: ("\n" if char == "n" else char) for char, hidden in _ESCAPED.items()}
+)
+_ESCAPE_RE = re.compile(r"\\([\\:#={}~n])")
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# The id and tag tokens of Moodle's extract_idnumber_and_tags_from_comment().
+_ID_RE = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
+_TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f\x7f])*)\]")
+_TRUE_WORDS = ("T", "TRUE")
+_FALSE_WORDS = ("F", "FALSE")
+# Positive weights of a multiple-response question must add up to 100% within this.
+_WEIGHT_SUM_SLACK = 0.002
+
+
+def parse_gift(text: str) -> list[QuestionData]:
+    """Read every question of a GIFT file in order, reporting problems instead of raising."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    questions: list[QuestionData] = []
+    pending: list[tuple[str, str]] = []  # ("error" | "warning", message) for the next question
+    category: str | None = None
+    category_line = 0
+    category_used = True
+
+    def add(question: QuestionData) -> None:
+        nonlocal category_used
+        for kind, message in pending:
+            (question.errors if kind == "error" else question.warnings).append(message)
+        pending.clear()
+        category_used = True
+        questions.append(question)
+
+    for block in _blocks(lines):
+        comments = [(number, line) for number, line in block if _is_comment(line)]
+        body = [(number, line) for number, line in block if not _is_comment(line)]
+        if not body:
+            note = _stray_comment_note(comments)
+            if note:
+                pending.append(("warning", note))
+            continue
+        first_number, first_line = body[0]
+        if first_line.strip().startswith("$CATEGORY:"):
+            if not category_used:
+                pending.append(("warning", _unused_category(category, category_line)))
+            category = first_line.strip()[len("$CATEGORY:") :].strip()
+            category_line = first_number
+            category_used = False
+            rest = body[1:]
+            if not rest:
+                note = _stray_comment_note(comments)
+                if note:
+                    pending.append(("warning", note))
+                continue
+            question = _parse_question(block, rest, comments, category)
+            question.errors.append(
+                f"no blank line after '$CATEGORY:' on line {first_number}: "
+                "Moodle would read this question as part of the category name"
+            )
+            add(question)
+            continue
+        add(_parse_question(block, body, comments, category))
+
+    if not category_used:
+        pending.append(("warning", _unused_category(category, category_line)))
+    if pending:
+        if questions:
+            last = questions[-1]
+            for kind, message in pending:
+                (last.errors if kind == "error" else last.warnings).append(message)
+        else:
+            orphan = QuestionData(type="description", prompt="", line=1)
+            orphan.errors.append("the file has no question")
+            orphan.warnings.extend(message for _, message in pending)
+            questions.append(orphan)
+    _check_duplicate_ids(questions)
+    return questions
+
+
+def write_gift(questions: Iterable[QuestionData]) -> str:
+    """Write questions as GIFT that Moodle imports and `parse_gift` reads back unchanged.
+
+    Raises ValueError for a question GIFT cannot express (for example a matching
+    left side containing '->'), since writing it anyway would change its meaning.
+    """
+    parts: list[str] = []
+    category: str | None = None
+    for question in questions:
+        if question.category is not None and question.category != category:
+            _check_single_line(question.category, "category")
+            parts.append(f"$CATEGORY: {question.category}")
+            category = question.category
+        parts.append(_write_question(question))
+    return "\n\n".join(parts) + "\n" if parts else ""
+
+
+# --- reading ---------------------------------------------------------------
+
+
+def _blocks(lines: list[str]) -> list[list[tuple[int, str]]]:
+    """Split the file on blank lines, keeping 1-based line numbers, as Moodle does."""
+    blocks: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            current.append((number, line))
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _is_comment(line: str) -> bool:
+    return line.strip().startswith("//")
+
+
+def _at(line: int, message: str) -> str:
+    return f"line {line}: {message}"
+
+
+def _unused_category(category: str | None, line: int) -> str:
+    return f"'$CATEGORY: {category}' on line {line} is unused: no question follows it"
+
+
+def _stray_comment_note(comments: list[tuple[int, str]]) -> str | None:
+    for number, line in comments:
+        if _ID_RE.search(line) or _TAG_RE.search(line):
+            return (
+                f"the [id:…]/[tag:…] comment on line {number} belongs to no question: a blank "
+                "line separates it from the next question, so Moodle ignores it"
+            )
+    return None
+
+
+def _hide_escapes(text: str) -> str:
+    return _ESCAPE_RE.sub(lambda match: _ESCAPED[match.group(1)], text)
+
+
+def _restore(text: str) -> str:
+    return text.translate(_RESTORE)
+
+
+def _split_format(text: str) -> tuple[str | None, str]:
+    """Split a leading '[format]' off a text, as Moodle's parse_text_with_format does."""
+    if text.startswith("["):
+        end = text.find("]")
+        if end > 0 and text[1:end] in TEXT_FORMATS:
+            return text[1:end], text[end + 1 :]
+    return None, text
+
+
+def _read_comments(question: QuestionData, comments: list[tuple[int, str]]) -> int | None:
+    """Fill id and tags from the comment lines; return the line of the [id:…] comment."""
+    id_line: int | None = None
+    for number, line in comments:
+        for match in _ID_RE.finditer(line):
+            value = match.group(1).strip().replace("\\]", "]")
+            if question.id is None:
+                question.id = value
+                id_line = number
+            elif value != question.id:
+                question.errors.append(
+                    f"second id '{value}' on line {number}: the question already has id "
+                    f"'{question.id}'; give each question one id"
+                )
+        for match in _TAG_RE.finditer(line):
+            tag = match.group(1).strip().replace("\\]", "]")
+            if tag:
+                question.tags.append(tag)
+            else:
+                question.warnings.append("an empty tag '[tag:]' is ignored")
+    return id_line
+
+
+class _Reader:
+    """Read one question block: the escaped text with its comments blanked out."""
+
+    def __init__(self, question: QuestionData, text: str, first_line: int) -> None:
+        self.question = question
+        self.text = text
+        self.first_line = first_line
+
+    def line_at(self, offset: int) -> int:
+        """Map an offset in the block's text to its 1-based line in the file."""
+        return self.first_line + self.text.count("\n", 0, max(offset, 0))
+
+    def error(self, offset: int, message: str) -> None:
+        """Record an error, naming its line when that is not the question's own line."""
+        line = self.line_at(offset)
+        if line != self.question.line and f"line {line}" not in message:
+            message = _at(line, message)
+        self.question.errors.append(message)
+
+    def warn(self, message: str) -> None:
+        """Record a warning; warnings carry no line so that a rewritten file keeps them equal."""
+        self.question.warnings.append(message)
+
+    def text_part(self, raw: str, offset: int, what: str) -> str:
+        """Turn an escaped part into text, dropping a '[format]' prefix (noted if it differs)."""
+        fmt, rest = _split_format(raw.strip())
+        if fmt is not None and fmt != self.question.text_format:
+            self.warn(
+                f"the [{fmt}] format of {what} is ignored: every part of a question uses "
+                f"the question's format ({self.question.text_format})",
+            )
+        return _restore(rest).strip()
+
+
+def _parse_question(
+    block: list[tuple[int, str]],
+    body: list[tuple[int, str]],
+    comments: list[tuple[int, str]],
+    category: str | None,
+) -> QuestionData:
+    first_line = body[0][0]
+    question = QuestionData(type="description", prompt="", line=first_line, category=category)
+    id_line = _read_comments(question, comments)
+    if id_line is not None and id_line < first_line:
+        question.line = id_line
+    # Keep the line structure (comments inside the block become empty lines).
+    body_numbers = {number for number, _ in body}
+    start = body[0][0]
+    raw = "\n".join(
+        line if number in body_numbers else "" for number, line in block if number >= start
+    )
+    reader = _Reader(question, _hide_escapes(raw), first_line)
+    _read_question_text(reader)
+    return question
+
+
+def _skip_space(text: str, offset: int) -> int:
+    while offset < len(text) and text[offset].isspace():
+        offset += 1
+    return offset
+
+
+def _read_question_text(reader: _Reader) -> None:
+    question = reader.question
+    text = reader.text
+    pos = _skip_space(text, 0)
+    if text.startswith("::", pos):
+        end = text.find("::", pos + 2)
+        if end < 0:
+            reader.error(pos, "unclosed title: '::' opens a title that no '::' closes")
+            pos += 2
+        else:
+            question.title = _restore(text[pos + 2 : end]).strip()
+            pos = end + 2
+    open_at = text.find("{", pos)
+    close_at = text.find("}", pos)
+    if open_at < 0 and close_at < 0:
+        _set_prompt(reader, text[pos:], pos)
+        if not question.errors and not question.prompt:
+            reader.error(pos, "the question has no text")
+        return
+    if close_at < 0:
+        reader.error(
+            open_at,
+            f"unclosed brace: '{{' opened on line {reader.line_at(open_at)} is never closed",
+        )
+        _set_prompt(reader, text[pos:], pos)
+        return
+    if open_at < 0 or close_at < open_at:
+        reader.error(
+            close_at,
+            f"unmatched brace: '}}' on line {reader.line_at(close_at)} has no opening '{{' "
+            "(a blank line ends a question; write '\\}' for a literal brace)",
+        )
+        _set_prompt(reader, text[pos:], pos)
+        return
+    nested = text.find("{", open_at + 1, close_at)
+    if nested >= 0:
+        reader.error(
+            nested,
+            f"'{{' inside the answers opened on line {reader.line_at(open_at)}: "
+            "write '\\{' for a literal brace",
+        )
+    after = text[close_at + 1 :]
+    extra = min((i for i in (after.find("{"), after.find("}")) if i >= 0), default=-1)
+    if extra >= 0:
+        reader.error(
+            close_at + 1 + extra,
+            "a question has one answer block '{…}': separate questions with a blank line, "
+            "or write '\\{' and '\\}' for literal braces",
+        )
+    before = text[pos:open_at]
+    if after.strip():
+        if after.lstrip(" \t").startswith("\n"):
+            reader.warn(
+                "text after '}' makes this a missing-word question ('_____' marks the "
+                "answer's place); if it is a new question, put a blank line before it",
+            )
+        _set_prompt(reader, before + BLANK + after, pos)
+    else:
+        _set_prompt(reader, before, pos)
+    if not question.prompt:
+        reader.error(pos, "the question has no text")
+    _read_answers(reader, open_at + 1, close_at)
+
+
+def _set_prompt(reader: _Reader, raw: str, offset: int) -> None:
+    question = reader.question
+    fmt, rest = _split_format(raw.strip())
+    if fmt is not None:
+        question.text_format = fmt
+        if fmt == "moodle":
+            reader.warn(
+                "[moodle] is Moodle's own auto-format, which this app cannot render "
+                "faithfully: the text is kept as written",
+            )
+    question.prompt = _restore(rest).strip()
+
+
+def _read_answers(reader: _Reader, start: int, end: int) -> None:
+    question = reader.question
+    inner = reader.text[start:end]
+    general_at = inner.rfind("####")
+    if general_at >= 0:
+        question.general_feedback = reader.text_part(
+            inner[general_at + 4 :], start + general_at, "the general feedback"
+        )
+        inner = inner[:general_at]
+    lead = _skip_space(inner, 0)
+    body = inner.strip()
+    offset = start + lead
+    if not body:
+        question.type = "essay"
+        reader.warn("essay questions are kept but cannot be graded here: they earn no points")
+    elif body.startswith("#"):
+        question.type = "numerical"
+        _read_numerical(reader, body, offset)
+    elif "~" in body:
+        question.type = "single" if "=" in body else "multi"
+        _read_choices(reader, body, offset)
+    elif "=" in body and "->" in body:
+        question.type = "matching"
+        _read_matching(reader, body, offset)
+    else:
+        word = body.split("#", 1)[0].strip() if "#" in body[1:] else body
+        if word in _TRUE_WORDS or word in _FALSE_WORDS:
+            question.type = "truefalse"
+            _read_truefalse(reader, body, offset)
+        else:
+            question.type = "short"
+            _read_short(reader, body, offset)
+
+
+def _split_marked(text: str, offset: int, marks: str) -> list[tuple[str, str, int]]:
+    """Split at each mark character: (mark, text after it, offset of the mark).
+
+    Text before the first mark comes first with the mark "".
+    """
+    items: list[tuple[str, str, int]] = []
+    mark, begin = "", 0
+    for i, char in enumerate(text):
+        if char in marks:
+            items.append((mark, text[begin:i], offset + begin - len(mark)))
+            mark, begin = char, i + 1
+    items.append((mark, text[begin:], offset + begin - len(mark)))
+    return items
+
+
+def _read_weight(reader: _Reader, raw: str, offset: int) -> tuple[float | None, str]:
+    """Read a leading '%n%' weight; return (fraction or None when absent/bad, rest)."""
+    if not raw.startswith("%"):
+        return None, raw
+    end = raw.find("%", 1)
+    if end < 0:
+        return None, raw
+    weight = _restore(raw[1:end]).strip()
+    rest = raw[end + 1 :]
+    if not _NUMBER_RE.fullmatch(weight):
+        reader.error(offset, f"weight '{weight}' is not a number")
+        return None, rest
+    value = Decimal(weight)
+    if not -100 <= value <= 100:
+        reader.error(offset, f"weight {weight}% is out of range (-100% to 100%)")
+        return None, rest
+    # Divide in decimal so that '33.33333' gives the float nearest 0.3333333.
+    return float(value / 100), rest
+
+
+def _split_feedback(raw: str) -> tuple[str, str]:
+    text, _, feedback = raw.partition("#")
+    return text, feedback
+
+
+def _describe(raw: str) -> str:
+    """Quote a raw answer in an error message, short and on one line."""
+    text = " ".join(_restore(raw).split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _read_choices(reader: _Reader, body: str, offset: int) -> None:
+    question = reader.question
+    items = _split_marked(body, offset, "~=")
+    _, lead, lead_at = items[0]
+    if lead.strip():
+        reader.error(
+            lead_at,
+            f"text '{_describe(lead)}' comes before the first answer: "
+            "start every answer with '=' (right) or '~' (wrong)",
+        )
+    for number, (mark, raw, at) in enumerate(items[1:], start=1):
+        raw = raw.strip()
+        fraction = 1.0 if mark == "=" else 0.0
+        if raw.startswith("%") and raw.find("%", 1) > 0:
+            if mark == "=":
+                reader.error(
+                    at, "'=' already means 100%: write '~%50%' (for example) for a partial weight"
+                )
+            weight, raw = _read_weight(reader, raw, at)
+            if weight is not None and mark == "~":
+                fraction = weight
+        text_raw, feedback_raw = _split_feedback(raw)
+        text = reader.text_part(text_raw, at, f"answer {number}")
+        feedback = reader.text_part(feedback_raw, at, f"the feedback of answer {number}")
+        if not text:
+            reader.error(at, f"answer {number} is empty")
+        question.choices.append(Choice(text=text, fraction=fraction, feedback=feedback))
+    if len(question.choices) < 2:
+        reader.error(offset, "a choice question needs at least 2 answers")
+    if question.type == "multi":
+        _check_multi_weights(reader, offset)
+
+
+def _check_multi_weights(reader: _Reader, offset: int) -> None:
+    choices = reader.question.choices
+    positive = sum(c.fraction for c in choices if c.fraction > 0)
+    if positive == 0:
+        reader.error(offset, "no correct answer: mark one answer with '=' or a positive weight")
+    elif abs(positive - 1) > _WEIGHT_SUM_SLACK:
+        reader.error(
+            offset,
+            f"the positive weights add up to {_percent(positive)}, not 100%: "
+            "a learner who picks every right answer must get full marks",
+        )
+    elif not any(c.fraction < 0 for c in choices) and any(c.fraction == 0 for c in choices):
+        reader.warn(
+            "no answer has a negative weight, so a learner who ticks every box gets full marks",
+        )
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction * 100:.4g}%"
+
+
+def _check_full_marks(reader: _Reader, fractions: list[float], offset: int) -> None:
+    best = max(fractions, default=0.0)
+    if best <= 0:
+        reader.error(offset, "no correct answer: mark one answer with '=' or a positive weight")
+    elif best < 1:
+        reader.error(
+            offset,
+            f"no answer earns full marks: the best is worth {_percent(best)}; "
+            "give one answer '=' without a weight",
+        )
+
+
+def _read_short(reader: _Reader, body: str, offset: int) -> None:
+    question = reader.question
+    items = _split_marked(body, offset, "=")
+    if not items[0][1].strip():
+        items = items[1:]
+    for number, (_mark, raw, at) in enumerate(items, start=1):
+        raw = raw.strip()
+        weight, raw = _read_weight(reader, raw, at)
+        text_raw, feedback_raw = _split_feedback(raw)
+        text = reader.text_part(text_raw, at, f"answer {number}")
+        feedback = reader.text_part(feedback_raw, at, f"the feedback of answer {number}")
+        if not text:
+            reader.error(at, f"answer {number} is empty")
+        fraction = 1.0 if weight is None else weight
+        question.choices.append(Choice(text=text, fraction=fraction, feedback=feedback))
+    if len(items) == 1 and items[0][0] == "":
+        word = question.choices[0].text
+        if word.upper() in _TRUE_WORDS + _FALSE_WORDS:
+            reader.warn(
+                f"'{{{word}}}' is read as a short answer '{word}': a true/false question "
+                "needs capitals, {T}, {TRUE}, {F} or {FALSE}",
+            )
+    _check_full_marks(reader, [c.fraction for c in question.choices], offset)
+
+
+def _read_truefalse(reader: _Reader, body: str, offset: int) -> None:
+    question = reader.question
+    parts = [*body.split("#", 2), "", ""]
+    word = parts[0].strip()
+    wrong = reader.text_part(parts[1], offset, "the feedback for a wrong answer")
+    right = reader.text_part(parts[2], offset, "the feedback for a right answer")
+    # Moodle: '{TRUE#wrong#right}'. The first feedback goes to a learner who answered
+    # wrongly, the second to one who answered rightly.
+    question.correct = word in _TRUE_WORDS
+    if question.correct:
+        question.feedback_true, question.feedback_false = right, wrong
+    else:
+        question.feedback_true, question.feedback_false = wrong, right
+
+
+def _parse_number(text: str) -> float | None:
+    return float(text) if _NUMBER_RE.fullmatch(text) else None
+
+
+def _read_numerical(reader: _Reader, body: str, offset: int) -> None:
+    question = reader.question
+    body, offset = body[1:], offset + 1
+    otherwise: tuple[str, int] | None = None
+    tilde = body.find("~")
+    if tilde >= 0:
+        otherwise = (body[tilde + 1 :], offset + tilde)
+        body = body[:tilde]
+    items = _split_marked(body, offset, "=")
+    if not items[0][1].strip():
+        items = items[1:]
+    read = 0
+    for _mark, raw, at in items:
+        raw = raw.strip()
+        weight, raw = _read_weight(reader, raw, at)
+        value_raw, feedback_raw = _split_feedback(raw)
+        feedback = reader.text_part(feedback_raw, at, "the feedback of a numerical answer")
+        fraction = 1.0 if weight is None else weight
+        answer = _read_number_answer(reader, _restore(value_raw).strip(), at)
+        if answer is not None:
+            read += 1
+            value, tolerance = answer
+            question.numeric_answers.append(NumericAnswer(value, tolerance, fraction, feedback))
+    if otherwise is not None:
+        rest, at = otherwise
+        before, _, feedback_raw = rest.partition("#")
+        if before.strip():
+            reader.error(
+                at,
+                f"'~{_describe(before.strip())}': in a numerical question '~' only gives "
+                "feedback for any other number; write '~#feedback'",
+            )
+        feedback = reader.text_part(feedback_raw, at, "the feedback for other numbers")
+        question.numeric_answers.append(NumericAnswer(0.0, ANY_NUMBER_TOLERANCE, 0.0, feedback))
+    if not items:
+        reader.error(offset, "the numerical question has no answer: write '{#3.14:0.01}'")
+    elif read == len(items):
+        fractions = [a.fraction for a in question.numeric_answers if not is_any_number(a)]
+        _check_full_marks(reader, fractions, offset)
+
+
+def _read_number_answer(reader: _Reader, text: str, at: int) -> tuple[float, float] | None:
+    """Read '3.14:0.01', '1..5', '42' or '*' into (value, tolerance), reporting problems."""
+    if text == "*":
+        return 0.0, ANY_NUMBER_TOLERANCE
+    if text.find("..") > 0:
+        low_text, high_text = (part.strip() for part in text.split("..", 1))
+        low, high = _parse_number(low_text), _parse_number(high_text)
+        for part, number in ((low_text, low), (high_text, high)):
+            if number is None:
+                reader.error(at, f"numerical answer range '{text}': '{part}' is not a number")
+        if low is None or high is None:
+            return None
+        if low > high:
+            reader.error(at, f"numerical answer range '{text}' is reversed: put the lower first")
+            return None
+        value = (low + high) / 2
+        return value, high - value
+    if text.find(":") > 0:
+        value_text, tolerance_text = (part.strip() for part in text.split(":", 1))
+    else:
+        value_text, tolerance_text = text, "0"
+    # Moodle accepts a non-number here and then matches any answer; we refuse it.
+    value = _parse_number(value_text)
+    if value is None:
+        reader.error(at, f"numerical answer '{value_text}' is not a number")
+    tolerance = _parse_number(tolerance_text)
+    if tolerance is None:
+        reader.error(at, f"tolerance '{tolerance_text}' is not a number")
+    elif tolerance < 0:
+        reader.error(at, f"tolerance '{tolerance_text}' is negative: write it without a sign")
+        tolerance = None
+    if value is None or tolerance is None:
+        return None
+    return value, tolerance
+
+
+def _read_matching(reader: _Reader, body: str, offset: int) -> None:
+    question = reader.question
+    items = _split_marked(body, offset, "=")
+    if not items[0][1].strip():
+        items = items[1:]
+    for _mark, raw, at in items:
+        raw = raw.strip()
+        if "->" not in raw:
+            reader.error(at, f"matching pair '{_describe(raw)}' has no right side ('->')")
+            continue
+        left_raw, right_raw = raw.split("->", 1)
+        if "#" in raw:
+            reader.warn(
+                f"matching pair '{_describe(raw)}' contains '#': Moodle has no feedback per "
+                "pair and keeps it as text; write '\\#' for a literal '#'",
+            )
+        left = reader.text_part(left_raw, at, "a matching left side")
+        right = _restore(right_raw).strip()
+        if not right:
+            reader.error(at, f"matching pair '{_describe(raw)}' has an empty right side")
+            continue
+        question.pairs.append(MatchPair(left=left, right=right))
+    rows = sum(1 for pair in question.pairs if pair.left)
+    if rows < 2:
+        reader.error(
+            offset,
+            f"a matching question needs at least 2 pairs with a left side; found {rows}",
+        )
+
+
+def _check_duplicate_ids(questions: list[QuestionData]) -> None:
+    seen: dict[str, int] = {}
+    for question in questions:
+        if question.id is None:
+            continue
+        if question.id in seen:
+            question.errors.append(
+                f"duplicate id '{question.id}': the question on line "
+                f"{seen[question.id]} already uses it"
+            )
+        else:
+            seen[question.id] = question.line
+
+
+# --- writing ---------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    """Escape GIFT's special characters and new lines, as Moodle's exporter does."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    out = []
+    for char in text:
+        if char in "\\~=#{}:":
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _escape_part(text: str, fmt: str) -> str:
+    """Escape a text; protect a leading '[format]' that would otherwise be read as a format."""
+    escaped = _escape(text)
+    if _split_format(escaped)[0] is not None:
+        return f"[{fmt}]{escaped}"
+    return escaped
+
+
+def _check_single_line(text: str, what: str) -> None:
+    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+        raise ValueError(f"{what} {text!r} cannot be written in GIFT: it has a control character")
+
+
+def _comment_line(question: QuestionData) -> str:
+    tokens = []
+    if question.id is not None:
+        _check_single_line(question.id, "id")
+        tokens.append(f"[id:{question.id.replace(']', chr(92) + ']')}]")
+    for tag in question.tags:
+        _check_single_line(tag, "tag")
+        if any(char in tag for char in "<>`"):
+            raise ValueError(f"tag {tag!r} cannot be written in GIFT: it has '<', '>' or '`'")
+        tokens.append(f"[tag:{tag.replace(']', chr(92) + ']')}]")
+    return "// " + " ".join(tokens) if tokens else ""
+
+
+def _number(value: float) -> str:
+    """Write a float so that reading it back gives the very same float."""
+    if not math.isfinite(value):
+        raise ValueError(f"number {value!r} cannot be written in GIFT")
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def _weight(fraction: float) -> str:
+    """Write a fraction as a '%n%' weight that reads back as exactly that fraction."""
+    if not math.isfinite(fraction):
+        raise ValueError(f"weight {fraction!r} cannot be written in GIFT")
+    percent = (Decimal(repr(fraction)) * 100).normalize()
+    return f"%{percent:f}%"
+
+
+def _prompt_head(question: QuestionData) -> str:
+    fmt = question.text_format
+    prefix = f"[{fmt}]" if fmt != DEFAULT_FORMAT else ""
+    escaped = _escape(question.prompt)
+    if not prefix and (
+        _split_format(escaped)[0] is not None
+        or escaped.startswith("//")
+        or escaped.startswith("$CATEGORY:")
+    ):
+        prefix = f"[{fmt}]"
+    return prefix
+
+
+def _write_question(question: QuestionData) -> str:
+    fmt = question.text_format
+    if fmt not in TEXT_FORMATS:
+        raise ValueError(f"text format {fmt!r} is not one of {', '.join(TEXT_FORMATS)}")
+    lines = []
+    comment = _comment_line(question)
+    if comment:
+        lines.append(comment)
+    head = f"::{_escape(question.title)}::" if question.title else ""
+    head += _prompt_head(question)
+    answers = _write_answers(question)
+    if answers is None:
+        lines.append(head + _escape(question.prompt))
+        return "\n".join(lines)
+    before, after = _split_blank(question.prompt)
+    lines.append(head + _escape(before) + answers + _escape(after))
+    return "\n".join(lines)
+
+
+def _split_blank(prompt: str) -> tuple[str, str]:
+    """Find where the braces go: at the first blank with text after it, else at the end."""
+    start = 0
+    while (found := prompt.find(BLANK, start)) >= 0:
+        after = prompt[found + len(BLANK) :]
+        if after.strip():
+            return prompt[:found], after
+        start = found + 1
+    return prompt, ""
+
+
+def _general(question: QuestionData) -> str:
+    if not question.general_feedback:
+        return ""
+    return "####" + _escape_part(question.general_feedback, question.text_format)
+
+
+def _feedback(text: str, fmt: str) -> str:
+    return "#" + _escape_part(text, fmt) if text else ""
+
+
+def _block(items: list[str], question: QuestionData) -> str:
+    general = _general(question)
+    if general:
+        items = [*items, general]
+    return "{\n" + "".join(f"\t{item}\n" for item in items) + "}"
+
+
+def _write_answers(question: QuestionData) -> str | None:
+    kind, fmt = question.type, question.text_format
+    if kind == "description":
+        return None
+    if kind == "essay":
+        return "{" + _general(question) + "}"
+    if kind == "truefalse":
+        if question.correct:
+            word, wrong, right = "TRUE", question.feedback_false, question.feedback_true
+        else:
+            word, wrong, right = "FALSE", question.feedback_true, question.feedback_false
+        text = word
+        if wrong or right:
+            text += "#" + _escape_part(wrong, fmt) if wrong else "#"
+        if right:
+            text += "#" + _escape_part(right, fmt)
+        return "{" + text + _general(question) + "}"
+    if kind in ("single", "multi"):
+        return _block(_write_choices(question), question)
+    if kind == "short":
+        items = []
+        for choice in question.choices:
+            if "->" in choice.text or "->" in choice.feedback:
+                raise ValueError(
+                    f"short answer {choice.text!r} cannot be written in GIFT: "
+                    "Moodle would read '->' as a matching question"
+                )
+            weight = "" if choice.fraction == 1 and not choice.text.startswith("%") else None
+            if weight is None:
+                weight = _weight(choice.fraction)
+            items.append(
+                "=" + weight + _escape_part(choice.text, fmt) + _feedback(choice.feedback, fmt)
+            )
+        return _block(items, question)
+    if kind == "numerical":
+        items = []
+        last = len(question.numeric_answers) - 1
+        for index, answer in enumerate(question.numeric_answers):
+            feedback = _feedback(answer.feedback, fmt)
+            if is_any_number(answer):
+                if index == last and answer.fraction == 0:
+                    items.append("~" + feedback)
+                else:
+                    items.append("=" + _weight(answer.fraction) + "*" + feedback)
+                continue
+            weight = "" if answer.fraction == 1 else _weight(answer.fraction)
+            value = _number(answer.value) + ":" + _number(answer.tolerance)
+            items.append("=" + weight + value + feedback)
+        return "{#\n" + _block(items, question)[2:]
+    if kind == "matching":
+        items = []
+        for pair in question.pairs:
+            if "->" in pair.left:
+                raise ValueError(
+                    f"matching left side {pair.left!r} cannot be written in GIFT: it contains '->'"
+                )
+            items.append(f"={_escape_part(pair.left, fmt)} -> {_escape(pair.right)}")
+        return _block(items, question)
+    raise ValueError(f"unknown question type {kind!r}")
+
+
+def _write_choices(question: QuestionData) -> list[str]:
+    fmt = question.text_format
+    right = None
+    if question.type == "single":
+        right = next(
+            (
+                index
+                for index, choice in enumerate(question.choices)
+                if choice.fraction == 1 and not choice.text.startswith("%")
+            ),
+            None,
+        )
+        if right is None:
+            raise ValueError(
+                "a single-choice question needs an answer worth 100% (not starting with '%') "
+                "to be written in GIFT"
+            )
+    items = []
+    for index, choice in enumerate(question.choices):
+        if index == right:
+            marker = "="
+        elif choice.fraction == 0 and not choice.text.startswith("%"):
+            marker = "~"
+        else:
+            marker = "~" + _weight(choice.fraction)
+        items.append(marker + _escape_part(choice.text, fmt) + _feedback(choice.feedback, fmt))
+    return items

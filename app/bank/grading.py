@@ -1,0 +1,235 @@
+"""Grade a learner's answer to a question: pure functions, one per question type.
+
+`grade(question, answer)` looks the grader up in `GRADERS` by the question's type.
+Answers arrive already read from the form (see `app.bank.registry`); graders are
+still defensive: an unanswered question, a wrong shape or an index out of range
+scores 0 and never raises.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.bank.model import NumericAnswer, QuestionData
+
+__all__ = [
+    "ANY_NUMBER_TOLERANCE",
+    "GRADERS",
+    "Grade",
+    "NotGradable",
+    "correct_answer_text",
+    "grade",
+    "is_any_number",
+    "normalise_text",
+]
+
+# A numerical answer that accepts any number (Moodle's '*', GIFT's '~#feedback'):
+# JSON has no infinity, so it is stored with the largest float as its tolerance.
+ANY_NUMBER_TOLERANCE = sys.float_info.max
+# Absolute slack added to numerical tolerances, for binary floating-point error.
+_EPSILON = 1e-9
+
+
+class NotGradable(Exception):
+    """The question cannot be graded automatically (an essay)."""
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A learner's share of the points (0 to 1) and the feedback for what they chose."""
+
+    fraction: float
+    feedback: list[str] = field(default_factory=list)
+
+
+Grader = Callable[[QuestionData, Any], Grade]
+
+
+def grade(question: QuestionData, answer: Any) -> Grade:
+    """Grade one answer with the grader registered for the question's type."""
+    grader = GRADERS.get(question.type)
+    if grader is None:
+        raise ValueError(f"no grader for question type {question.type!r}")
+    return grader(question, answer)
+
+
+def is_any_number(answer: NumericAnswer) -> bool:
+    """Tell whether a numerical answer is the catch-all that matches any number."""
+    return answer.tolerance >= ANY_NUMBER_TOLERANCE
+
+
+def normalise_text(text: str) -> str:
+    """Fold case and collapse whitespace so short answers compare as a reader would."""
+    return " ".join(text.split()).casefold()
+
+
+def _clamp(fraction: float) -> float:
+    return min(1.0, max(0.0, fraction))
+
+
+def _is_index(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _feedback(*texts: str) -> list[str]:
+    return [text for text in texts if text]
+
+
+def _grade_single(question: QuestionData, answer: Any) -> Grade:
+    if not _is_index(answer) or not 0 <= answer < len(question.choices):
+        return Grade(0.0)
+    choice = question.choices[answer]
+    return Grade(_clamp(choice.fraction), _feedback(choice.feedback))
+
+
+def _grade_multi(question: QuestionData, answer: Any) -> Grade:
+    if not isinstance(answer, list | tuple | set | frozenset):
+        return Grade(0.0)
+    picked = sorted(
+        {index for index in answer if _is_index(index) and 0 <= index < len(question.choices)}
+    )
+    if not picked:
+        return Grade(0.0)
+    chosen = [question.choices[index] for index in picked]
+    total = sum(choice.fraction for choice in chosen)
+    return Grade(_clamp(total), _feedback(*(choice.feedback for choice in chosen)))
+
+
+def _grade_truefalse(question: QuestionData, answer: Any) -> Grade:
+    if not isinstance(answer, bool):
+        return Grade(0.0)
+    feedback = question.feedback_true if answer else question.feedback_false
+    right = question.correct is not None and answer == question.correct
+    return Grade(1.0 if right else 0.0, _feedback(feedback))
+
+
+def _wildcard_pattern(text: str) -> re.Pattern[str]:
+    """Compile a short answer where '*' matches any text (and '\\*' a literal star)."""
+    parts = re.split(r"(\\\*|\*)", normalise_text(text))
+    pattern = "".join(
+        ".*" if part == "*" else re.escape("*") if part == "\\*" else re.escape(part)
+        for part in parts
+    )
+    return re.compile(pattern, re.DOTALL)
+
+
+def _short_matches(expected: str, given: str) -> bool:
+    if "*" in expected:
+        return _wildcard_pattern(expected).fullmatch(given) is not None
+    return normalise_text(expected) == given
+
+
+def _grade_short(question: QuestionData, answer: Any) -> Grade:
+    if not isinstance(answer, str):
+        return Grade(0.0)
+    given = normalise_text(answer)
+    if not given:
+        return Grade(0.0)
+    best = None
+    for choice in question.choices:
+        if _short_matches(choice.text, given) and (best is None or choice.fraction > best.fraction):
+            best = choice
+    if best is None:
+        return Grade(0.0)
+    return Grade(_clamp(best.fraction), _feedback(best.feedback))
+
+
+def _grade_numerical(question: QuestionData, answer: Any) -> Grade:
+    if isinstance(answer, bool) or not isinstance(answer, int | float):
+        return Grade(0.0)
+    value = float(answer)
+    if not math.isfinite(value):
+        return Grade(0.0)
+    best = None
+    for candidate in question.numeric_answers:
+        if is_any_number(candidate):
+            matches = True
+        else:
+            slack = _EPSILON * max(1.0, abs(candidate.value))
+            matches = abs(value - candidate.value) <= candidate.tolerance + slack
+        if matches and (best is None or candidate.fraction > best.fraction):
+            best = candidate
+    if best is None:
+        return Grade(0.0)
+    return Grade(_clamp(best.fraction), _feedback(best.feedback))
+
+
+def matching_rows(question: QuestionData) -> list[int]:
+    """Return the indexes into `pairs` of the rows a learner answers (distractors excluded)."""
+    return [index for index, pair in enumerate(question.pairs) if pair.left.strip()]
+
+
+def _grade_matching(question: QuestionData, answer: Any) -> Grade:
+    rows = matching_rows(question)
+    if not rows or not isinstance(answer, list | tuple):
+        return Grade(0.0)
+    pairs = question.pairs
+    right = 0
+    for position, row in enumerate(rows):
+        chosen = answer[position] if position < len(answer) else None
+        if (
+            _is_index(chosen)
+            and 0 <= chosen < len(pairs)
+            and pairs[chosen].right == pairs[row].right
+        ):
+            right += 1
+    return Grade(right / len(rows))
+
+
+def _grade_description(question: QuestionData, answer: Any) -> Grade:
+    return Grade(0.0)
+
+
+def _grade_essay(question: QuestionData, answer: Any) -> Grade:
+    raise NotGradable(f"question {question.id or question.title!r} is an essay: grade it by hand")
+
+
+GRADERS: dict[str, Grader] = {
+    "single": _grade_single,
+    "multi": _grade_multi,
+    "truefalse": _grade_truefalse,
+    "short": _grade_short,
+    "numerical": _grade_numerical,
+    "matching": _grade_matching,
+    "description": _grade_description,
+    "essay": _grade_essay,
+}
+
+
+def _number_text(value: float) -> str:
+    return f"{value:.15g}"
+
+
+def correct_answer_text(question: QuestionData) -> str:
+    """State the right answer(s) in a few words for result pages ("" when there is none)."""
+    kind = question.type
+    if kind in ("single", "short"):
+        best = max((c.fraction for c in question.choices), default=0.0)
+        if best <= 0:
+            return ""
+        return " or ".join(c.text for c in question.choices if c.fraction == best)
+    if kind == "multi":
+        return "; ".join(c.text for c in question.choices if c.fraction > 0)
+    if kind == "truefalse":
+        return "True" if question.correct else "False"
+    if kind == "numerical":
+        answers = [a for a in question.numeric_answers if not is_any_number(a)]
+        best = max((a.fraction for a in answers), default=0.0)
+        if best <= 0:
+            return ""
+        return " or ".join(
+            _number_text(a.value) + (f" ± {_number_text(a.tolerance)}" if a.tolerance else "")
+            for a in answers
+            if a.fraction == best
+        )
+    if kind == "matching":
+        return "; ".join(
+            f"{question.pairs[row].left} → {question.pairs[row].right}"
+            for row in matching_rows(question)
+        )
+    return ""

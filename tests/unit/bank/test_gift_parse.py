@@ -1,0 +1,314 @@
+"""Reading GIFT: each question type, ids and tags, titles, formats, categories, file quirks."""
+
+from __future__ import annotations
+
+from app.bank.gift import parse_gift
+from app.bank.grading import ANY_NUMBER_TOLERANCE
+from app.bank.model import Choice, MatchPair, NumericAnswer
+
+
+def only(text: str):
+    """Parse a file holding one question and return it."""
+    questions = parse_gift(text)
+    assert len(questions) == 1, questions
+    return questions[0]
+
+
+README_EXAMPLE = """\
+// [id:hist-01] [tag:difficulty-easy] [tag:anchor-early-beginnings]
+::Earliest military envoys::Where does the lesson place the first use of military envoys?{
+=Mesopotamia and Egypt#Right: the lesson traces envoys back to these civilisations.
+~Renaissance Italy#No: formal alliances came much later, in the Renaissance.
+~Industrial Britain#No: the Industrial Revolution changed capabilities, not the origins.
+####Envoys were sent to talk terms with neighbouring states.
+}
+"""
+
+
+def test_the_readme_example_reads_as_a_single_choice_question_with_id_tags_and_feedback():
+    q = only(README_EXAMPLE)
+    assert q.type == "single"
+    assert q.id == "hist-01"
+    assert q.tags == ["difficulty-easy", "anchor-early-beginnings"]
+    assert q.difficulty == "easy"
+    assert q.anchor == "early-beginnings"
+    assert q.title == "Earliest military envoys"
+    assert q.prompt == "Where does the lesson place the first use of military envoys?"
+    assert q.text_format == "markdown"
+    assert q.line == 1
+    assert q.choices == [
+        Choice(
+            "Mesopotamia and Egypt",
+            1.0,
+            "Right: the lesson traces envoys back to these civilisations.",
+        ),
+        Choice(
+            "Renaissance Italy", 0.0, "No: formal alliances came much later, in the Renaissance."
+        ),
+        Choice(
+            "Industrial Britain",
+            0.0,
+            "No: the Industrial Revolution changed capabilities, not the origins.",
+        ),
+    ]
+    assert q.general_feedback == "Envoys were sent to talk terms with neighbouring states."
+    assert q.errors == []
+    assert q.warnings == []
+
+
+def test_questions_come_back_in_file_order_with_the_line_each_starts_on():
+    text = "// [id:a]\nFirst?{T}\n\n\nSecond?{F}\n\n// just a note\n// [id:c] more\nThird?{=x}\n"
+    questions = parse_gift(text)
+    assert [(q.id, q.line) for q in questions] == [("a", 1), (None, 5), ("c", 8)]
+
+
+def test_a_question_without_an_id_comment_starts_on_its_first_text_line():
+    q = only("// a plain comment\n\n// another\n::T::Q?{T}")
+    assert q.line == 4
+    assert q.id is None
+
+
+def test_an_id_and_tags_may_spread_over_several_comment_lines():
+    q = only("// [tag:difficulty-hard]\n// [id:q-7] [tag:anchor-x]\nQ?{T}")
+    assert q.id == "q-7"
+    assert q.tags == ["difficulty-hard", "anchor-x"]
+    assert q.line == 2
+
+
+def test_a_single_choice_question_has_exactly_one_equals_answer():
+    q = only("Grant is buried in?{~Grant's tomb =nowhere ~Paris}")
+    assert q.type == "single"
+    assert [c.fraction for c in q.choices] == [0.0, 1.0, 0.0]
+
+
+def test_a_single_choice_question_may_give_partial_credit_to_a_wrong_answer():
+    q = only("Pick one{=best ~%50%close ~%-25%bad}")
+    assert q.type == "single"
+    assert [c.fraction for c in q.choices] == [1.0, 0.5, -0.25]
+
+
+def test_several_positive_weights_and_no_equals_make_a_multiple_response_question():
+    q = only("Which are primes?{~%50%2 ~%50%3 ~%-100%4 ~%-100%9}")
+    assert q.type == "multi"
+    assert [c.fraction for c in q.choices] == [0.5, 0.5, -1.0, -1.0]
+    assert q.errors == []
+
+
+def test_weights_may_have_decimals_as_long_as_they_add_up_to_one_hundred_percent():
+    q = only("Three right{~%33.33333%a ~%33.33333%b ~%33.33333%c ~%-100%d}")
+    assert q.type == "multi"
+    assert q.choices[0].fraction == 0.3333333
+    assert q.errors == []
+
+
+def test_true_false_accepts_t_f_true_and_false():
+    assert [only(f"Q{{{w}}}").correct for w in ("T", "TRUE", "F", "FALSE")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert {only(f"Q{{{w}}}").type for w in ("T", "TRUE", "F", "FALSE")} == {"truefalse"}
+
+
+def test_true_false_feedback_follows_moodle_wrong_then_right():
+    # Moodle: {TRUE#shown when wrong#shown when right}. Answering "false" to a TRUE
+    # question is wrong, so feedback_false is the first text.
+    q = only("Sky is blue{TRUE#No, look up.#Yes!}")
+    assert q.correct is True
+    assert q.feedback_true == "Yes!"
+    assert q.feedback_false == "No, look up."
+
+
+def test_true_false_feedback_of_a_false_statement_is_swapped_accordingly():
+    q = only("Grass is red{F#Answering true is wrong.#Answering false is right.####General.}")
+    assert q.correct is False
+    assert q.feedback_true == "Answering true is wrong."
+    assert q.feedback_false == "Answering false is right."
+    assert q.general_feedback == "General."
+
+
+def test_lowercase_true_is_a_short_answer_as_in_moodle_with_a_warning():
+    q = only("Is it?{true}")
+    assert q.type == "short"
+    assert q.choices == [Choice("true", 1.0)]
+    assert any("needs capitals" in w for w in q.warnings)
+
+
+def test_a_short_answer_question_lists_accepted_answers_with_equals():
+    q = only("Who is buried in Grant's tomb?{=no one =nobody}")
+    assert q.type == "short"
+    assert q.choices == [Choice("no one", 1.0), Choice("nobody", 1.0)]
+
+
+def test_short_answers_carry_weights_and_feedback():
+    q = only("Best animal?{=Frog#Good! =%50%Cat#Meh. =%0%*#Completely wrong}")
+    assert q.choices == [
+        Choice("Frog", 1.0, "Good!"),
+        Choice("Cat", 0.5, "Meh."),
+        Choice("*", 0.0, "Completely wrong"),
+    ]
+
+
+def test_a_numerical_answer_with_a_tolerance():
+    q = only("Pi to two places?{#3.14:0.01}")
+    assert q.type == "numerical"
+    assert q.numeric_answers == [NumericAnswer(3.14, 0.01, 1.0)]
+
+
+def test_a_numerical_range_is_stored_as_its_middle_plus_or_minus_half_its_width():
+    q = only("A number from 1 to 5?{#1..5}")
+    assert q.numeric_answers == [NumericAnswer(3.0, 2.0, 1.0)]
+
+
+def test_numerical_answers_may_be_several_with_weights_and_feedback():
+    q = only("When was Grant born?{#=1822:0#Exactly. =%50%1822:2#Close.}")
+    assert q.numeric_answers == [
+        NumericAnswer(1822.0, 0.0, 1.0, "Exactly."),
+        NumericAnswer(1822.0, 2.0, 0.5, "Close."),
+    ]
+
+
+def test_negative_and_exponent_numbers_are_numbers():
+    q = only("Q{#=-1.5e3:2.5e-1 =%50%-7}")
+    assert q.numeric_answers == [NumericAnswer(-1500.0, 0.25, 1.0), NumericAnswer(-7.0, 0.0, 0.5)]
+
+
+def test_numerical_feedback_for_any_other_number_is_a_catch_all_answer_worth_nothing():
+    q = only("Q{#3:2~#Completely wrong}")
+    assert q.numeric_answers == [
+        NumericAnswer(3.0, 2.0, 1.0),
+        NumericAnswer(0.0, ANY_NUMBER_TOLERANCE, 0.0, "Completely wrong"),
+    ]
+
+
+def test_a_matching_question_pairs_left_with_right():
+    q = only("Capitals{=Canada -> Ottawa =Italy -> Rome =Japan -> Tokyo}")
+    assert q.type == "matching"
+    assert q.pairs == [
+        MatchPair("Canada", "Ottawa"),
+        MatchPair("Italy", "Rome"),
+        MatchPair("Japan", "Tokyo"),
+    ]
+
+
+def test_a_matching_pair_with_no_left_side_is_a_distractor():
+    q = only("Capitals{\n=Canada -> Ottawa\n=Italy -> Rome\n= -> Paris\n}")
+    assert q.pairs[-1] == MatchPair("", "Paris")
+    assert q.errors == []
+
+
+def test_a_matching_right_side_may_contain_an_arrow():
+    q = only("Q{=a -> b -> c =d -> e}")
+    assert q.pairs[0] == MatchPair("a", "b -> c")
+
+
+def test_text_with_no_braces_is_a_description():
+    q = only("// [id:intro]\n::Intro::Read the following carefully.")
+    assert q.type == "description"
+    assert q.prompt == "Read the following carefully."
+    assert q.title == "Intro"
+    assert q.errors == [] and q.warnings == []
+
+
+def test_empty_braces_make_an_essay_which_is_kept_with_a_warning():
+    q = only("::Q8:: How are you? {}")
+    assert q.type == "essay"
+    assert q.prompt == "How are you?"
+    assert q.errors == []
+    assert any("cannot be graded" in w for w in q.warnings)
+
+
+def test_text_after_the_braces_makes_a_missing_word_question_with_a_blank():
+    q = only("Grant is {~buried =entombed ~living} in Grant's tomb.")
+    assert q.type == "single"
+    assert q.prompt == "Grant is _____ in Grant's tomb."
+    assert q.warnings == []
+
+
+def test_answers_at_the_end_leave_no_blank():
+    q = only("Two plus two is{=four =4}")
+    assert q.prompt == "Two plus two is"
+
+
+def test_the_format_prefix_sets_the_text_format():
+    assert only("[html]<b>Q</b>{T}").text_format == "html"
+    assert only("::t::[plain]Q{T}").text_format == "plain"
+    assert only("[markdown]*Q*{T}").text_format == "markdown"
+    assert only("Q{T}").text_format == "markdown"
+
+
+def test_moodle_auto_format_is_kept_but_warned_about():
+    q = only("[moodle]Q{T}")
+    assert q.text_format == "moodle"
+    assert q.prompt == "Q"
+    assert any("[moodle]" in w for w in q.warnings)
+
+
+def test_an_unknown_bracket_prefix_is_just_text():
+    assert only("[note] Q{T}").prompt == "[note] Q"
+
+
+def test_a_different_format_on_an_answer_is_dropped_with_a_warning():
+    q = only("Q{=[html]<b>a</b> ~b#[plain]fb}")
+    assert q.choices[0].text == "<b>a</b>"
+    assert q.choices[1].feedback == "fb"
+    assert len(q.warnings) == 2
+
+
+def test_the_question_format_repeated_on_an_answer_is_silently_accepted():
+    q = only("[html]Q{=[html]<b>a</b> ~b}")
+    assert q.choices[0].text == "<b>a</b>"
+    assert q.warnings == []
+
+
+def test_category_applies_to_the_questions_after_it():
+    text = "$CATEGORY: tom/dick\n\nQ1{T}\n\n$CATEGORY: harry\n\nQ2{T}\n\nQ3{F}"
+    assert [q.category for q in parse_gift(text)] == ["tom/dick", "harry", "harry"]
+
+
+def test_questions_before_any_category_have_none():
+    assert only("Q{T}").category is None
+
+
+def test_a_category_with_no_question_after_it_is_reported_as_a_warning():
+    questions = parse_gift("Q1{T}\n\n$CATEGORY: empty\n\n$CATEGORY: used\n\nQ2{T}")
+    assert questions[1].category == "used"
+    assert any("'$CATEGORY: empty' on line 3 is unused" in w for w in questions[1].warnings)
+
+
+def test_comment_lines_inside_a_question_are_ignored():
+    q = only("Q{\n=a\n// a note between answers\n~b\n}")
+    assert [c.text for c in q.choices] == ["a", "b"]
+
+
+def test_windows_line_endings_and_a_byte_order_mark_are_read_like_plain_newlines():
+    unix = "// [id:a]\nQ?{\n=yes\n~no\n}\n\n// [id:b]\nR?{T}\n"
+    windows = "\ufeff" + unix.replace("\n", "\r\n")
+    assert parse_gift(windows) == parse_gift(unix)
+
+
+def test_old_mac_line_endings_are_read_too():
+    assert [q.line for q in parse_gift("A{T}\r\rB{F}")] == [1, 3]
+
+
+def test_escaped_characters_are_literal_and_backslash_n_is_a_new_line():
+    q = only(r"::a\:b::Use \{ \} \~ \= \# \: and \\ here\nnext{=x\=y#f\#g ~z}")
+    assert q.title == "a:b"
+    assert q.prompt == "Use { } ~ = # : and \\ here\nnext"
+    assert q.choices[0] == Choice("x=y", 1.0, "f#g")
+
+
+def test_a_backslash_before_an_ordinary_character_stays():
+    assert only(r"C:\temp\dir {T}").prompt == r"C:\temp\dir"
+
+
+def test_an_escaped_tilde_does_not_make_a_choice_question():
+    q = only(r"Q{=a\~b}")
+    assert q.type == "short"
+    assert q.choices == [Choice("a~b", 1.0)]
+
+
+def test_an_empty_file_has_no_questions():
+    assert parse_gift("") == []
+    assert parse_gift("\n\n  \n// only a comment\n") == []
