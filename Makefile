@@ -1,0 +1,43 @@
+# Two entry points for a fresh machine with Python 3.11+: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint serve install install-test screenshots
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-test: $(VENV)/.installed-test
+
+## Install, migrate, load the course and serve on http://127.0.0.1:5000 (safe to re-run).
+run: install
+	$(BIN)/python -m app.config >/dev/null
+	$(FLASK) db upgrade
+	$(FLASK) course load
+	$(MAKE) serve
+
+serve:
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
+
+## Install everything and run the whole test suite (SQLite and PostgreSQL, browser tests).
+test: install-test
+	$(BIN)/ruff check app tests
+	$(BIN)/pytest -n auto -p no:cacheprovider
+
+lint: install-test
+	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests

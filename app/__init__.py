@@ -1,0 +1,94 @@
+"""Military Diplomacy in Diplomatic Channels: a lesson-and-quiz web app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.config import PROJECT_ROOT, build_config
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Assemble the app; no schema, data or network work happens here."""
+    instance_path = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(instance_path),
+        instance_relative_config=True,
+    )
+    app.config.from_mapping(build_config(instance_path, config))
+    _require_secret_key(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_commands(app)
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def _require_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config.get("TESTING") or app.debug:
+        app.config["SECRET_KEY"] = "insecure-key-for-tests-and-debugging-only"
+        return
+    raise RuntimeError(
+        "SECRET_KEY is not set. Set the SECRET_KEY environment variable, or run "
+        "`python -m app.config` once to create a random key in the instance folder."
+    )
+
+
+def register_extensions(app: Flask) -> None:
+    from app import database  # noqa: F401 - registers the SQLite connection rules
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        from app.auth.services import user_by_session_token
+
+        return user_by_session_token(token)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.auth.views import bp as auth_bp
+    from app.course.views import bp as course_bp
+    from app.instructor.views import bp as instructor_bp
+    from app.quizzes.views import bp as quizzes_bp
+
+    for blueprint in (auth_bp, course_bp, quizzes_bp, instructor_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.forms import EmptyForm
+    from app.rendering import render_inline, render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["inline"] = render_inline
+
+    @app.context_processor
+    def inject_helpers() -> dict[str, Any]:
+        return {"logout_form": EmptyForm}
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import course_cli, users_cli
+
+    app.cli.add_command(course_cli)
+    app.cli.add_command(users_cli)

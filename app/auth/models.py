@@ -1,0 +1,43 @@
+"""Accounts."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.timeutil import now_utc
+
+ROLE_LEARNER = "learner"
+ROLE_INSTRUCTOR = "instructor"
+
+
+def new_session_token() -> str:
+    """Return a fresh random token; rotating it ends every session of the user."""
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=ROLE_LEARNER)
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role == ROLE_INSTRUCTOR
+
+    def get_id(self) -> str:
+        """Identify the session by the rotating token, not the primary key (Flask-Login)."""
+        return self.session_token
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

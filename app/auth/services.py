@@ -1,0 +1,75 @@
+"""Accounts: create, authenticate, change roles. Services flush; callers commit."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.auth.models import ROLE_INSTRUCTOR, ROLE_LEARNER, User, new_session_token
+from app.extensions import db
+
+# scrypt is Werkzeug's default: memory-hard and modern.
+PASSWORD_METHOD = "scrypt"
+# Checked against when the email is unknown, so a miss costs as long as a hit.
+_DUMMY_HASH = generate_password_hash("not a real password", method=PASSWORD_METHOD)
+
+
+class AccountError(ValueError):
+    """An account operation cannot be done; the message says why."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, password: str, role: str = ROLE_LEARNER) -> User:
+    """Create an account; raise AccountError if the email is taken."""
+    if find_user(email) is not None:
+        raise AccountError("An account with this email already exists.")
+    user = User(
+        email=normalise_email(email),
+        password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+        role=role,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the user if the password is right; the same answer for unknown emails."""
+    user = find_user(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def user_by_session_token(token: str) -> User | None:
+    return db.session.scalar(select(User).where(User.session_token == token))
+
+
+def rotate_session_token(user: User) -> None:
+    """End every session of this user: old cookies name a token that no longer exists."""
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
+def set_role(email: str, role: str) -> User:
+    """Make the account a learner or an instructor."""
+    if role not in (ROLE_LEARNER, ROLE_INSTRUCTOR):
+        raise AccountError(f"unknown role {role!r}")
+    user = find_user(email)
+    if user is None:
+        raise AccountError(f"no account with the email {normalise_email(email)}")
+    user.role = role
+    db.session.flush()
+    return user
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User)) or 0

@@ -1,0 +1,88 @@
+"""Stored questions: a stable question and its immutable versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+
+from app.bank.model import QuestionData
+from app.extensions import db
+from app.timeutil import now_utc
+
+STATUS_ACTIVE = "active"
+STATUS_RETIRED = "retired"
+ORIGIN_FILE = "file"
+ORIGIN_WEB = "web"
+
+
+class Question(db.Model):
+    """A question's identity; what it says lives in its versions."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(100), unique=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=STATUS_ACTIVE)
+    origin: Mapped[str] = mapped_column(String(10), default=ORIGIN_FILE)
+    position: Mapped[int] = mapped_column(default=0)
+    current_number: Mapped[int] = mapped_column(default=1)
+    # Hash of the question's file text at its last load (None for web-only questions).
+    source_hash: Mapped[str | None] = mapped_column(String(64))
+    edited_in_web: Mapped[bool] = mapped_column(default=False)
+
+    lesson = relationship("Lesson")
+    versions: Mapped[list[QuestionVersion]] = relationship(
+        back_populates="question", order_by="QuestionVersion.number"
+    )
+    current: Mapped[QuestionVersion] = relationship(
+        primaryjoin=lambda: and_(
+            foreign(QuestionVersion.question_id) == Question.id,
+            QuestionVersion.number == Question.current_number,
+        ),
+        viewonly=True,
+        uselist=False,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Question {self.uid} v{self.current_number}>"
+
+
+class QuestionVersion(db.Model):
+    """What a question said at one time. Never updated: an edit adds a version."""
+
+    __tablename__ = "question_versions"
+    __table_args__ = (UniqueConstraint("question_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    number: Mapped[int]
+    type: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    prompt: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    points: Mapped[float] = mapped_column(Float, default=1.0)
+    general_feedback: Mapped[str] = mapped_column(Text, default="")
+    difficulty: Mapped[str | None] = mapped_column(String(10))
+    anchor: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    question: Mapped[Question] = relationship(back_populates="versions")
+
+    def to_data(self) -> QuestionData:
+        """Return the plain question the graders and renderers work on."""
+        return QuestionData.from_stored(
+            self.type,
+            self.prompt,
+            self.payload,
+            title=self.title,
+            points=self.points,
+            general_feedback=self.general_feedback,
+        )
+
+    def __repr__(self) -> str:
+        return f"<QuestionVersion {self.question_id} v{self.number}>"

@@ -1,0 +1,89 @@
+"""`flask course …` and `flask users …` commands. Each command commits its own work."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.auth import services as auth_services
+from app.auth.models import ROLE_INSTRUCTOR, ROLE_LEARNER
+from app.course.files import CourseFileError, read_course
+from app.course.loading import load_course
+from app.database import begin_write
+from app.extensions import db
+
+course_cli = AppGroup("course", help="Load the course files into the database.")
+users_cli = AppGroup("users", help="Manage accounts and roles.")
+
+
+@course_cli.command("load")
+@click.option(
+    "--dir", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="The course folder (default: the app's COURSE_DIR, the repo's questions/).",
+)  # fmt: skip
+def load_command(course_dir: Path | None) -> None:
+    """Write questions/ into the database in one transaction."""
+    course_dir = course_dir or Path(current_app.config["COURSE_DIR"])
+    try:
+        source = read_course(course_dir)
+    except CourseFileError as error:
+        raise click.ClickException(f"{error} (nothing was loaded)") from error
+    begin_write()
+    try:
+        report = load_course(source)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for line in report.lines():
+        click.echo(line)
+
+
+@users_cli.command("create-instructor")
+@click.argument("email")
+def create_instructor(email: str) -> None:
+    """Create an instructor account (password from INSTRUCTOR_PASSWORD or a prompt)."""
+    password = os.environ.get("INSTRUCTOR_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    if len(password) < 12:
+        raise click.ClickException("the password needs at least 12 characters")
+    if password.strip().lower() == email.strip().lower():
+        raise click.ClickException("the password must not be the email address")
+    begin_write()
+    try:
+        user = auth_services.create_user(email, password, role=ROLE_INSTRUCTOR)
+    except auth_services.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Instructor {user.email} created.")
+
+
+@users_cli.command("promote")
+@click.argument("email")
+def promote(email: str) -> None:
+    """Make an existing account an instructor."""
+    _set_role(email, ROLE_INSTRUCTOR)
+
+
+@users_cli.command("demote")
+@click.argument("email")
+def demote(email: str) -> None:
+    """Make an instructor a learner again."""
+    _set_role(email, ROLE_LEARNER)
+
+
+def _set_role(email: str, role: str) -> None:
+    begin_write()
+    try:
+        user = auth_services.set_role(email, role)
+    except auth_services.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"{user.email} is now {'an' if role == ROLE_INSTRUCTOR else 'a'} {role}.")

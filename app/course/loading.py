@@ -1,0 +1,219 @@
+"""Write the course files into the database (flush only; the command commits).
+
+The database is the live source of truth. A load adds new items, updates an
+item only when its file content changed since the last load, never touches what
+an instructor changed in the web (it reports the conflict instead), and retires
+questions that learners have answered instead of deleting them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import exists, select
+
+from app.bank.model import QuestionData
+from app.bank.models import (
+    ORIGIN_FILE,
+    STATUS_ACTIVE,
+    STATUS_RETIRED,
+    Question,
+    QuestionVersion,
+)
+from app.course.files import CourseSource, LessonSource, question_hash
+from app.course.models import Course, Lesson, Module
+from app.extensions import db
+from app.quizzes.models import Response
+
+
+@dataclass
+class LoadReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    retired: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.retired or self.deleted)
+
+    def lines(self) -> list[str]:
+        """Describe the load for the command's output."""
+        out = [
+            f"added {len(self.added)}, updated {len(self.updated)}, unchanged {self.unchanged}, "
+            f"retired {len(self.retired)}, deleted {len(self.deleted)}, "
+            f"conflicts {len(self.conflicts)}"
+        ]
+        out += [f"  conflict: {c}" for c in self.conflicts]
+        return out
+
+
+def load_course(source: CourseSource) -> LoadReport:
+    """Bring the database up to date with the course files."""
+    report = LoadReport()
+    _load_course_row(source)
+    modules = {m.slug: m for m in db.session.scalars(select(Module))}
+    lessons = {lesson.slug: lesson for lesson in db.session.scalars(select(Lesson))}
+    position = 0
+    for module_position, module_source in enumerate(source.modules, start=1):
+        module = modules.get(module_source.slug)
+        if module is None:
+            module = Module(slug=module_source.slug, title=module_source.title, position=0)
+            db.session.add(module)
+            report.added.append(f"module {module.slug}")
+        elif module.title != module_source.title:
+            module.title = module_source.title
+            report.updated.append(f"module {module.slug}")
+        module.position = module_position
+        for lesson_source in module_source.lessons:
+            position += 1
+            lesson = _load_lesson(
+                lesson_source, module, position, lessons.get(lesson_source.slug), report
+            )
+            db.session.flush()
+            _load_questions(lesson, lesson_source, report)
+    db.session.flush()
+    return report
+
+
+def _load_course_row(source: CourseSource) -> None:
+    course = db.session.scalar(select(Course).limit(1))
+    if course is None:
+        db.session.add(
+            Course(
+                title=source.title,
+                quiz_defaults=source.quiz_defaults,
+                source_hash=source.source_hash,
+            )
+        )
+    elif course.source_hash != source.source_hash:
+        course.title = source.title
+        course.quiz_defaults = source.quiz_defaults
+        course.source_hash = source.source_hash
+
+
+def _load_lesson(
+    source: LessonSource, module: Module, position: int, lesson: Lesson | None, report: LoadReport
+) -> Lesson:
+    if lesson is None:
+        lesson = Lesson(slug=source.slug, module=module, position=position)
+        _copy_lesson_text(lesson, source)
+        db.session.add(lesson)
+        report.added.append(f"lesson {source.slug}")
+        return lesson
+    lesson.module = module
+    lesson.position = position
+    if lesson.source_hash == source.source_hash:
+        report.unchanged += 1
+    elif lesson.edited_in_web:
+        report.conflicts.append(
+            f"lesson {source.slug}: edited in the web since the last load; file changes not applied"
+        )
+    else:
+        _copy_lesson_text(lesson, source)
+        report.updated.append(f"lesson {source.slug}")
+    return lesson
+
+
+def _copy_lesson_text(lesson: Lesson, source: LessonSource) -> None:
+    lesson.title = source.title
+    lesson.body_md = source.body_md
+    lesson.objectives = source.objectives
+    lesson.key_terms = source.key_terms
+    lesson.summary = source.summary
+    lesson.quiz_settings = source.quiz_settings
+    lesson.source_hash = source.source_hash
+
+
+def _load_questions(lesson: Lesson, source: LessonSource, report: LoadReport) -> None:
+    uids = [q.id for q in source.questions if q.id]
+    existing = {
+        q.uid: q
+        for q in db.session.scalars(
+            select(Question).where((Question.lesson_id == lesson.id) | Question.uid.in_(uids))
+        )
+    }
+    for position, data in enumerate(source.questions, start=1):
+        assert data.id is not None
+        digest = question_hash(data)
+        question = existing.pop(data.id, None)
+        if question is None:
+            question = Question(
+                uid=data.id, lesson_id=lesson.id, origin=ORIGIN_FILE, position=position
+            )
+            question.source_hash = digest
+            db.session.add(question)
+            db.session.flush()
+            db.session.add(new_version(question, data, number=1))
+            report.added.append(f"question {data.id}")
+            continue
+        if question.lesson_id != lesson.id:
+            report.conflicts.append(
+                f"question {data.id}: already belongs to another lesson; not moved"
+            )
+            continue
+        question.position = position
+        if question.source_hash == digest and question.status == STATUS_ACTIVE:
+            report.unchanged += 1
+        elif question.edited_in_web:
+            report.conflicts.append(
+                f"question {data.id}: edited in the web since the last load; "
+                "file changes not applied"
+            )
+        else:
+            if question.source_hash != digest:
+                question.current_number += 1
+                db.session.add(new_version(question, data, number=question.current_number))
+            question.source_hash = digest
+            question.status = STATUS_ACTIVE
+            report.updated.append(f"question {data.id}")
+
+    # What is left came from a file earlier but is no longer in it.
+    for question in existing.values():
+        if question.origin != ORIGIN_FILE or question.status == STATUS_RETIRED:
+            continue
+        if question.edited_in_web:
+            report.conflicts.append(
+                f"question {question.uid}: removed from the file but edited in the web; kept"
+            )
+        elif _has_responses(question):
+            question.status = STATUS_RETIRED
+            report.retired.append(f"question {question.uid}")
+        else:
+            for version in question.versions:
+                db.session.delete(version)
+            db.session.delete(question)
+            report.deleted.append(f"question {question.uid}")
+
+
+def _has_responses(question: Question) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists()
+                .where(Response.question_version_id == QuestionVersion.id)
+                .where(QuestionVersion.question_id == question.id)
+            )
+        )
+    )
+
+
+def new_version(
+    question: Question, data: QuestionData, number: int, created_by_id: int | None = None
+) -> QuestionVersion:
+    """Return an unsaved version of `question` holding `data`."""
+    return QuestionVersion(
+        question_id=question.id,
+        number=number,
+        type=data.type,
+        title=data.title,
+        prompt=data.prompt,
+        payload=data.payload(),
+        points=data.points,
+        general_feedback=data.general_feedback,
+        difficulty=data.difficulty,
+        anchor=data.anchor,
+        created_by_id=created_by_id,
+    )

@@ -1,0 +1,69 @@
+"""The course: its modules and lessons, in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+
+class Course(db.Model):
+    """The one course this app teaches, with the quiz defaults its lessons inherit."""
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    quiz_defaults: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    source_hash: Mapped[str | None] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"<Course {self.title!r}>"
+
+
+class Module(db.Model):
+    __tablename__ = "modules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int]
+
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="module", order_by="Lesson.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Module {self.slug}>"
+
+
+class Lesson(db.Model):
+    """A lesson and the quiz that follows it."""
+
+    __tablename__ = "lessons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(index=True)
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    objectives: Mapped[list[str]] = mapped_column(JSON, default=list)
+    key_terms: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    quiz_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Hash of the lesson file at its last load; None once it exists only in the web.
+    source_hash: Mapped[str | None] = mapped_column(String(64))
+    edited_in_web: Mapped[bool] = mapped_column(default=False)
+
+    module: Mapped[Module] = relationship(back_populates="lessons")
+
+    @property
+    def is_final_exam(self) -> bool:
+        return bool(self.quiz_settings.get("final_exam"))
+
+    def __repr__(self) -> str:
+        return f"<Lesson {self.slug}>"

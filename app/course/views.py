@@ -1,0 +1,53 @@
+"""The course outline and the lesson pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+
+from app.course import services
+from app.quizzes import services as quiz_services
+
+bp = Blueprint("course", __name__)
+
+
+@bp.route("/")
+def index() -> str:
+    modules = services.modules_with_lessons()
+    grades, in_progress = {}, set()
+    if current_user.is_authenticated:
+        grades = quiz_services.grades_by_lesson(current_user.id)
+        in_progress = quiz_services.open_lesson_ids(current_user.id)
+    lesson_count = sum(len(m.lessons) for m in modules)
+    passed = sum(1 for g in grades.values() if g.passed)
+    return render_template(
+        "course/index.html",
+        title=services.course_title(),
+        modules=modules,
+        grades=grades,
+        in_progress=in_progress,
+        lesson_count=lesson_count,
+        passed_count=passed,
+    )
+
+
+@bp.route("/lessons/<slug>")
+def lesson(slug: str) -> str:
+    lesson = services.lesson_by_slug(slug)
+    if lesson is None:
+        abort(404)
+    previous, following = services.neighbours(lesson)
+    grade = attempt = None
+    if current_user.is_authenticated:
+        grade = quiz_services.grades_by_lesson(current_user.id).get(lesson.id)
+        attempt = quiz_services.open_attempt(current_user.id, lesson.id)
+    return render_template(
+        "course/lesson.html",
+        lesson=lesson,
+        previous=previous,
+        following=following,
+        grade=grade,
+        open_attempt=attempt,
+        settings=quiz_services.settings_for(lesson),
+        question_count=services.scored_question_counts().get(lesson.id, 0),
+    )

@@ -1,0 +1,41 @@
+"""Error pages in one place; a 500 rolls the session back."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+PAGES = {400, 403, 404, 405, 413, 429, 500}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        db.session.rollback()
+        message = (
+            "Your form had expired or was sent from elsewhere. "
+            "Go back, reload the page and try again."
+        )
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        db.session.rollback()
+        code = error.code or 500
+        return render_template("errors/error.html", code=code, message=_message(error)), code
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        app.logger.exception("unhandled error: %s", error)
+        return render_template("errors/error.html", code=500, message=None), 500
+
+
+def _message(error: HTTPException) -> str | None:
+    description = error.description or ""
+    # Werkzeug's stock descriptions are written for developers; ours are for learners.
+    default = type(error).description
+    return None if description == default else description

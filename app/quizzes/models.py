@@ -1,0 +1,100 @@
+"""Attempts, the answers in them, and the grade that counts per learner and lesson."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import now_utc
+
+STATE_OPEN = "open"
+STATE_SUBMITTED = "submitted"
+
+
+class Attempt(db.Model):
+    """One learner's try at one lesson's quiz; its questions are fixed when it starts."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    state: Mapped[str] = mapped_column(String(20), default=STATE_OPEN)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float, default=0.0)
+    seed: Mapped[int] = mapped_column(default=0)
+    save_seq: Mapped[int] = mapped_column(default=0)
+
+    lesson = relationship("Lesson")
+    responses: Mapped[list[Response]] = relationship(
+        back_populates="attempt", order_by="Response.position"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == STATE_OPEN
+
+    @property
+    def percent(self) -> float:
+        if not self.max_score or self.score is None:
+            return 0.0
+        return 100.0 * self.score / self.max_score
+
+    def __repr__(self) -> str:
+        return f"<Attempt {self.id} user={self.user_id} lesson={self.lesson_id} {self.state}>"
+
+
+class Response(db.Model):
+    """One question of an attempt: the version shown, in which order, and the answer."""
+
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    position: Mapped[int]
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"), index=True)
+    # Display order of the choices (or matching answers): indexes into the payload.
+    choice_order: Mapped[list[int]] = mapped_column(JSON, default=list)
+    answer: Mapped[Any | None] = mapped_column(JSON)
+    fraction: Mapped[float | None] = mapped_column(Float)
+    points: Mapped[float | None] = mapped_column(Float)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="responses")
+    version = relationship("QuestionVersion")
+
+    def __repr__(self) -> str:
+        return f"<Response attempt={self.attempt_id} #{self.position}>"
+
+
+class LessonGrade(db.Model):
+    """The score that counts for a learner in a lesson, stored when an attempt is graded."""
+
+    __tablename__ = "lesson_grades"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    max_score: Mapped[float] = mapped_column(Float, default=0.0)
+    percent: Mapped[float] = mapped_column(Float, default=0.0)
+    passed: Mapped[bool] = mapped_column(default=False)
+    attempts_graded: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=now_utc, onupdate=now_utc
+    )
+
+    lesson = relationship("Lesson")
+
+    def __repr__(self) -> str:
+        return f"<LessonGrade user={self.user_id} lesson={self.lesson_id} {self.percent:.0f}%>"

@@ -1,0 +1,273 @@
+"""Start, grade and look up quiz attempts. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from app.bank.grading import grade
+from app.bank.model import SCORED_TYPES
+from app.bank.models import STATUS_ACTIVE, Question, QuestionVersion
+from app.bank.registry import KINDS, FormValues, display_order, field_name
+from app.course.models import Course, Lesson
+from app.extensions import db
+from app.quizzes.models import STATE_OPEN, STATE_SUBMITTED, Attempt, LessonGrade, Response
+from app.quizzes.scoring import AttemptScore, counted_grade
+from app.quizzes.settings import QuizSettings, resolve_settings
+from app.timeutil import now_utc
+
+
+class QuizUnavailable(Exception):
+    """The learner cannot start this quiz now; the message says why."""
+
+
+def settings_for(lesson: Lesson) -> QuizSettings:
+    """Return the lesson's quiz settings over the course defaults."""
+    course = db.session.scalar(select(Course).limit(1))
+    defaults = course.quiz_defaults if course else {}
+    return resolve_settings(defaults, lesson.quiz_settings)
+
+
+def open_attempt(user_id: int, lesson_id: int) -> Attempt | None:
+    """Return the learner's open attempt at this lesson, if any."""
+    return db.session.scalar(
+        select(Attempt)
+        .where(Attempt.user_id == user_id, Attempt.lesson_id == lesson_id)
+        .where(Attempt.state == STATE_OPEN)
+        .order_by(Attempt.id)
+        .limit(1)
+    )
+
+
+def start_attempt(
+    user_id: int, lesson: Lesson, settings: QuizSettings, rng: random.Random | None = None
+) -> Attempt:
+    """Create an attempt that fixes its questions, their order and their choice order."""
+    rng = rng or random.SystemRandom()
+    graded = db.session.scalar(
+        select(func.count())
+        .select_from(Attempt)
+        .where(Attempt.user_id == user_id, Attempt.lesson_id == lesson.id)
+    )
+    if settings.max_attempts and graded >= settings.max_attempts:
+        raise QuizUnavailable(
+            f"You have used all {settings.max_attempts} attempts allowed for this quiz."
+        )
+    versions = _draw_questions(lesson, settings, rng)
+    if not versions:
+        raise QuizUnavailable("This quiz has no questions yet.")
+    started = now_utc()
+    attempt = Attempt(
+        user_id=user_id,
+        lesson_id=lesson.id,
+        number=graded + 1,
+        state=STATE_OPEN,
+        started_at=started,
+        deadline=(
+            started + timedelta(minutes=settings.time_limit_minutes)
+            if settings.time_limit_minutes
+            else None
+        ),
+        seed=rng.randrange(2**31),
+        max_score=sum(v.points for v in versions),
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    for position, version in enumerate(versions, start=1):
+        order = display_order(version.to_data(), settings.shuffle_choices, rng)
+        db.session.add(
+            Response(
+                attempt_id=attempt.id,
+                position=position,
+                question_version_id=version.id,
+                choice_order=order,
+            )
+        )
+    db.session.flush()
+    return attempt
+
+
+def _active_scored_versions(lesson_ids: list[int]) -> list[tuple[int, QuestionVersion]]:
+    rows = db.session.execute(
+        select(Question.lesson_id, QuestionVersion)
+        .join(
+            QuestionVersion,
+            (QuestionVersion.question_id == Question.id)
+            & (QuestionVersion.number == Question.current_number),
+        )
+        .where(Question.lesson_id.in_(lesson_ids), Question.status == STATUS_ACTIVE)
+        .where(QuestionVersion.type.in_(sorted(SCORED_TYPES)))
+        .order_by(Question.lesson_id, Question.position, Question.id)
+    )
+    return [(lesson_id, version) for lesson_id, version in rows]
+
+
+def _draw_questions(
+    lesson: Lesson, settings: QuizSettings, rng: random.Random
+) -> list[QuestionVersion]:
+    if settings.final_exam:
+        other_ids = list(db.session.scalars(select(Lesson.id).where(Lesson.id != lesson.id)))
+        return draw_final_exam(_active_scored_versions(other_ids), settings.draw, rng)
+    versions = [v for _, v in _active_scored_versions([lesson.id])]
+    if settings.draw and settings.draw < len(versions):
+        versions = rng.sample(versions, settings.draw)
+        versions.sort(key=lambda v: v.id)
+    if settings.shuffle_questions:
+        rng.shuffle(versions)
+    return versions
+
+
+def draw_final_exam(pool: list[tuple[int, Any]], count: int, rng: random.Random) -> list[Any]:
+    """Draw `count` items with at least one from each lesson (when count allows)."""
+    by_lesson: dict[int, list[Any]] = {}
+    for lesson_id, item in pool:
+        by_lesson.setdefault(lesson_id, []).append(item)
+    lessons = list(by_lesson)
+    rng.shuffle(lessons)
+    chosen = [rng.choice(by_lesson[lesson_id]) for lesson_id in lessons[:count]]
+    chosen_ids = {id(item) for item in chosen}
+    rest = [item for _, item in pool if id(item) not in chosen_ids]
+    chosen += rng.sample(rest, min(len(rest), max(0, count - len(chosen))))
+    rng.shuffle(chosen)
+    return chosen
+
+
+def load_attempt_for(user_id: int, attempt_id: int) -> Attempt | None:
+    """Return the attempt only if it belongs to this learner (others' are invisible)."""
+    return db.session.scalar(
+        select(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.user_id == user_id)
+        .options(
+            selectinload(Attempt.responses).selectinload(Response.version),
+            selectinload(Attempt.lesson),
+        )
+    )
+
+
+def read_answers(attempt: Attempt, form: FormValues) -> dict[int, Any]:
+    """Read every question's answer from a submitted form (raises MalformedAnswer)."""
+    answers = {}
+    for response in attempt.responses:
+        question = response.version.to_data()
+        kind = KINDS[question.type]
+        answers[response.position] = kind.read_answer(
+            form, field_name(response.position), question, response.choice_order
+        )
+    return answers
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    graded_now: bool
+
+
+def submit_attempt(
+    attempt: Attempt, answers: dict[int, Any], now: datetime | None = None
+) -> SubmitOutcome:
+    """Grade the attempt exactly once; a second submission changes nothing.
+
+    The state change is a conditional UPDATE, so two requests racing (double
+    clicks, two tabs, two servers) cannot both pass: the database lets one row
+    change from open to submitted, and only that request grades.
+    """
+    now = now or now_utc()
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == STATE_OPEN)
+        .values(state=STATE_SUBMITTED, submitted_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.refresh(attempt)
+        return SubmitOutcome(graded_now=False)
+    total = 0.0
+    for response in attempt.responses:
+        if response.position in answers:
+            response.answer = answers[response.position]
+        question = response.version.to_data()
+        result = grade(question, response.answer)
+        response.fraction = result.fraction
+        response.points = round(result.fraction * question.points, 6)
+        total += response.points
+    attempt.score = round(total, 6)
+    attempt.state = STATE_SUBMITTED
+    attempt.submitted_at = now
+    db.session.flush()
+    update_lesson_grade(attempt.user_id, attempt.lesson)
+    return SubmitOutcome(graded_now=True)
+
+
+def update_lesson_grade(user_id: int, lesson: Lesson) -> LessonGrade:
+    """Store the score that counts for this learner and lesson (same transaction as grading)."""
+    settings = settings_for(lesson)
+    rows = db.session.execute(
+        select(Attempt.id, Attempt.score, Attempt.max_score)
+        .where(Attempt.user_id == user_id, Attempt.lesson_id == lesson.id)
+        .where(Attempt.state == STATE_SUBMITTED)
+        .order_by(Attempt.submitted_at, Attempt.id)
+    ).all()
+    scores = [AttemptScore(r.id, r.score or 0.0, r.max_score) for r in rows]
+    counted = counted_grade(scores, settings.counted_score, settings.pass_mark)
+    record = db.session.scalar(
+        select(LessonGrade).where(
+            LessonGrade.user_id == user_id, LessonGrade.lesson_id == lesson.id
+        )
+    )
+    if record is None:
+        record = LessonGrade(user_id=user_id, lesson_id=lesson.id)
+        db.session.add(record)
+    record.attempt_id = counted.attempt_id
+    record.score = counted.score
+    record.max_score = counted.max_score
+    record.percent = counted.percent
+    record.passed = counted.passed
+    record.attempts_graded = len(scores)
+    db.session.flush()
+    return record
+
+
+def grades_by_lesson(user_id: int) -> dict[int, LessonGrade]:
+    """Return the learner's stored grades keyed by lesson id (one query)."""
+    return {
+        g.lesson_id: g
+        for g in db.session.scalars(select(LessonGrade).where(LessonGrade.user_id == user_id))
+    }
+
+
+def open_lesson_ids(user_id: int) -> set[int]:
+    """Return the lessons where the learner has an attempt in progress (one query)."""
+    return set(
+        db.session.scalars(
+            select(Attempt.lesson_id).where(Attempt.user_id == user_id, Attempt.state == STATE_OPEN)
+        )
+    )
+
+
+def attempts_of(user_id: int) -> list[Attempt]:
+    """Return the learner's attempts, newest first, with their lessons (two queries)."""
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.user_id == user_id)
+            .options(selectinload(Attempt.lesson))
+            .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        )
+    )
+
+
+def lesson_slugs_of_versions(versions: list[QuestionVersion]) -> dict[int, str]:
+    """Map each version's question id to its lesson's slug (one query)."""
+    question_ids = {v.question_id for v in versions}
+    if not question_ids:
+        return {}
+    rows = db.session.execute(
+        select(Question.id, Lesson.slug)
+        .join(Lesson, Lesson.id == Question.lesson_id)
+        .where(Question.id.in_(question_ids))
+    )
+    return {question_id: slug for question_id, slug in rows}

@@ -1,0 +1,98 @@
+"""The one Markdown renderer and the one HTML sanitiser for all authored text.
+
+Lessons, questions, answers and feedback all pass through `render_markdown`
+(or `render_inline` for one-line text); templates never mark anything safe
+themselves. Raw HTML in Markdown is escaped by the renderer and the result is
+sanitised anyway, so a mistake in one layer is caught by the other.
+
+Authored anchors (``{#origins}`` on the line above a paragraph) come out as
+``id="p-origins"``: the fixed prefix keeps authored ids apart from the app's own
+(no DOM clobbering), and the sanitiser keeps only ids with that prefix.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markupsafe import Markup
+from mdit_py_plugins.attrs import attrs_block_plugin
+
+ANCHOR_PREFIX = "p-"
+ANCHOR_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+_SAFE_ID = re.compile(r"^p-[a-z0-9][a-z0-9-]{0,80}$")
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s",
+    "code", "pre", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "a", "sub", "sup",
+    "table", "thead", "tbody", "tr", "th", "td", "span", "div", "abbr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id"},
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "th": {"scope"},
+    "td": {"colspan", "rowspan"},
+    "ol": {"start"},
+}
+
+
+def _keep_only_known_attributes(token_state: StateCore) -> None:
+    """Drop authored classes and odd attributes; prefix authored ids."""
+    for token in token_state.tokens:
+        if not token.attrs:
+            continue
+        anchor = token.attrs.get("id")
+        token.attrs = {}
+        if isinstance(anchor, str) and ANCHOR_PATTERN.match(anchor):
+            token.attrs["id"] = ANCHOR_PREFIX + anchor
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.use(attrs_block_plugin)
+    md.core.ruler.push("milidip_attrs", _keep_only_known_attributes)
+    return md
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "id":
+        return value if _SAFE_ID.match(value) else None
+    return value
+
+
+def sanitize_html(html: str) -> Markup:
+    """Return HTML with everything but plain, safe markup removed."""
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+    return Markup(cleaned)
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Render authored Markdown to sanitised HTML."""
+    if not text:
+        return Markup("")
+    return sanitize_html(_markdown().render(text))
+
+
+def render_inline(text: str | None) -> Markup:
+    """Render a one-line text (a choice, a term) without a wrapping paragraph."""
+    if not text:
+        return Markup("")
+    return sanitize_html(_markdown().renderInline(text))
+
+
+def anchors_in(text: str) -> list[str]:
+    """List the anchor ids a lesson body declares, in order, without their prefix."""
+    return re.findall(r"^\{#([a-z0-9][a-z0-9-]*)\}\s*$", text, flags=re.MULTILINE)
