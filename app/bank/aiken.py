@@ -71,6 +71,7 @@ def parse_aiken(text: str) -> list[QuestionData]:
                 stray = _stray(questions, stray, number, line, "ANSWER line")
                 continue
             _finish(current, labels, answer.group(1).strip(), number)
+            questions.append(current)
             current, labels = None, []
         elif current is not None and _LOOSE_ANSWER_RE.match(line):
             current.errors.append(

@@ -328,7 +328,7 @@ def _read_question_text(reader: _Reader) -> None:
         )
     after = text[close_at + 1 :]
     extra = min((i for i in (after.find("{"), after.find("}")) if i >= 0), default=-1)
-    if extra >= 0:
+    if extra >= 0 and nested < 0:
         reader.error(
             close_at + 1 + extra,
             "a question has one answer block '{…}': separate questions with a blank line, "
@@ -444,6 +444,7 @@ def _describe(raw: str) -> str:
 
 def _read_choices(reader: _Reader, body: str, offset: int) -> None:
     question = reader.question
+    errors_before = len(question.errors)
     items = _split_marked(body, offset, "~=")
     _, lead, lead_at = items[0]
     if lead.strip():
@@ -471,7 +472,7 @@ def _read_choices(reader: _Reader, body: str, offset: int) -> None:
         question.choices.append(Choice(text=text, fraction=fraction, feedback=feedback))
     if len(question.choices) < 2:
         reader.error(offset, "a choice question needs at least 2 answers")
-    if question.type == "multi":
+    if question.type == "multi" and len(question.errors) == errors_before:
         _check_multi_weights(reader, offset)
 
 
@@ -510,6 +511,7 @@ def _check_full_marks(reader: _Reader, fractions: list[float], offset: int) -> N
 
 def _read_short(reader: _Reader, body: str, offset: int) -> None:
     question = reader.question
+    errors_before = len(question.errors)
     items = _split_marked(body, offset, "=")
     if not items[0][1].strip():
         items = items[1:]
@@ -530,7 +532,8 @@ def _read_short(reader: _Reader, body: str, offset: int) -> None:
                 f"'{{{word}}}' is read as a short answer '{word}': a true/false question "
                 "needs capitals, {T}, {TRUE}, {F} or {FALSE}",
             )
-    _check_full_marks(reader, [c.fraction for c in question.choices], offset)
+    if len(question.errors) == errors_before:
+        _check_full_marks(reader, [c.fraction for c in question.choices], offset)
 
 
 def _read_truefalse(reader: _Reader, body: str, offset: int) -> None:
@@ -631,6 +634,7 @@ def _read_number_answer(reader: _Reader, text: str, at: int) -> tuple[float, flo
 
 def _read_matching(reader: _Reader, body: str, offset: int) -> None:
     question = reader.question
+    errors_before = len(question.errors)
     items = _split_marked(body, offset, "=")
     if not items[0][1].strip():
         items = items[1:]
@@ -652,7 +656,7 @@ def _read_matching(reader: _Reader, body: str, offset: int) -> None:
             continue
         question.pairs.append(MatchPair(left=left, right=right))
     rows = sum(1 for pair in question.pairs if pair.left)
-    if rows < 2:
+    if rows < 2 and len(question.errors) == errors_before:
         reader.error(
             offset,
             f"a matching question needs at least 2 pairs with a left side; found {rows}",
