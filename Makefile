@@ -25,7 +25,7 @@ install-test: $(VENV)/.installed-test
 
 ## Install, migrate, load the course and serve on http://127.0.0.1:5000 (safe to re-run).
 run: install
-	$(BIN)/python -m app.config >/dev/null
+	$(BIN)/python -m app.secretkey >/dev/null
 	$(FLASK) db upgrade
 	$(FLASK) course load
 	$(MAKE) serve

@@ -42,7 +42,7 @@ def _require_secret_key(app: Flask) -> None:
         return
     raise RuntimeError(
         "SECRET_KEY is not set. Set the SECRET_KEY environment variable, or run "
-        "`python -m app.config` once to create a random key in the instance folder."
+        "`python -m app.secretkey` once to create a random key in the instance folder."
     )
 
 

@@ -66,7 +66,3 @@ def ensure_secret_key_file(instance_path: Path) -> Path:
         path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
         path.chmod(0o600)
     return path
-
-
-if __name__ == "__main__":  # python -m app.config: used by `make run`
-    print(ensure_secret_key_file(Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))))
