@@ -271,3 +271,20 @@ def lesson_slugs_of_versions(versions: list[QuestionVersion]) -> dict[int, str]:
         .where(Question.id.in_(question_ids))
     )
     return {question_id: slug for question_id, slug in rows}
+
+
+def recompute_lesson_grades(lesson: Lesson) -> int:
+    """Re-store every learner's counted grade after the lesson's rule or pass mark changed.
+
+    Returns how many learners' grades were recomputed.
+    """
+    user_ids = list(
+        db.session.scalars(
+            select(Attempt.user_id)
+            .where(Attempt.lesson_id == lesson.id, Attempt.state == STATE_SUBMITTED)
+            .distinct()
+        )
+    )
+    for user_id in user_ids:
+        update_lesson_grade(user_id, lesson)
+    return len(user_ids)
