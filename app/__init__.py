@@ -88,7 +88,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import course_cli, users_cli
+    from app.cli import attempts_cli, course_cli, users_cli
 
-    app.cli.add_command(course_cli)
-    app.cli.add_command(users_cli)
+    for group in (course_cli, users_cli, attempts_cli):
+        app.cli.add_command(group)

@@ -18,6 +18,18 @@ from app.extensions import db
 
 course_cli = AppGroup("course", help="Load the course files into the database.")
 users_cli = AppGroup("users", help="Manage accounts and roles.")
+attempts_cli = AppGroup("attempts", help="Look after quiz attempts.")
+
+
+@attempts_cli.command("close-overdue")
+def close_overdue_command() -> None:
+    """Grade every attempt whose time limit has passed (run it from cron)."""
+    from app.quizzes.services import close_overdue_attempts
+
+    begin_write()
+    graded = close_overdue_attempts()
+    db.session.commit()
+    click.echo(f"graded {graded} overdue attempt{'s' if graded != 1 else ''}")
 
 
 @course_cli.command("load")

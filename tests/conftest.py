@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner, FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -131,7 +131,7 @@ class IsolatedClient(FlaskClient):
     session) with the test and with each other.
     """
 
-    def open(self, *args: Any, **kwargs: Any):  # noqa: ANN202
+    def open(self, *args: Any, **kwargs: Any):
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if _db.session.registry.has():
             _db.session.rollback()  # the test's next query sees what the request stored
@@ -141,7 +141,7 @@ class IsolatedClient(FlaskClient):
 class IsolatedCliRunner(FlaskCliRunner):
     """A CLI runner whose commands run in their own app context and session."""
 
-    def invoke(self, *args: Any, **kwargs: Any):  # noqa: ANN202
+    def invoke(self, *args: Any, **kwargs: Any):
         result = contextvars.Context().run(super().invoke, *args, **kwargs)
         if _db.session.registry.has():
             _db.session.rollback()
@@ -207,6 +207,23 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     )
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+def quiz_fields(client: FlaskClient, quiz_url: str) -> dict[str, str]:
+    """Return the hidden fields a quiz page's form sends: the CSRF token and page version."""
+    page = client.get(quiz_url).get_data(as_text=True)
+    match = re.search(r'name="seq" value="(\d+)"', page)
+    assert match, f"no page version on {quiz_url}"
+    return {"csrf_token": csrf_token(client, quiz_url), "seq": match.group(1)}
+
+
+def start_quiz(client: FlaskClient, slug: str) -> str:
+    """Start (or resume) a lesson's quiz as a learner would; return the quiz URL."""
+    response = client.post(
+        f"/lessons/{slug}/quiz", data={"csrf_token": csrf_token(client, f"/lessons/{slug}")}
+    )
+    assert response.status_code == 302, response.status_code
+    return response.headers["Location"]
 
 
 def post_form(

@@ -7,12 +7,14 @@ from flask_login import current_user
 
 from app.course import services
 from app.quizzes import services as quiz_services
+from app.quizzes.overdue import close_my_overdue_attempts
 
 bp = Blueprint("course", __name__)
 
 
 @bp.route("/")
 def index() -> str:
+    close_my_overdue_attempts()
     modules = services.modules_with_lessons()
     grades, in_progress = {}, set()
     if current_user.is_authenticated:
@@ -33,6 +35,7 @@ def index() -> str:
 
 @bp.route("/lessons/<slug>")
 def lesson(slug: str) -> str:
+    close_my_overdue_attempts()
     lesson = services.lesson_by_slug(slug)
     if lesson is None:
         abort(404)

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.quizzes.models import STATE_OPEN, STATE_SUBMITTED, Attempt, LessonGrade, Response
 from app.quizzes.scoring import AttemptScore, counted_grade
 from app.quizzes.settings import QuizSettings, resolve_settings
-from app.timeutil import now_utc
+from app.timeutil import as_utc, now_utc
 
 
 class QuizUnavailable(Exception):
@@ -161,34 +161,130 @@ def read_answers(attempt: Attempt, form: FormValues) -> dict[int, Any]:
     return answers
 
 
+# Answers that arrive this long after the deadline still count (network, slow clicks).
+DEADLINE_GRACE = timedelta(seconds=30)
+
+
+class StaleSave(Exception):
+    """The answers come from an older copy of the quiz page; a newer save exists."""
+
+
+class AttemptClosed(Exception):
+    """The attempt no longer takes answers (submitted, or its time is up)."""
+
+    def __init__(self, message: str, graded_now: bool = False) -> None:
+        super().__init__(message)
+        self.graded_now = graded_now
+
+
 @dataclass(frozen=True)
 class SubmitOutcome:
     graded_now: bool
+    overdue: bool = False
 
 
-def submit_attempt(
-    attempt: Attempt, answers: dict[int, Any], now: datetime | None = None
-) -> SubmitOutcome:
-    """Grade the attempt exactly once; a second submission changes nothing.
+def is_overdue(attempt: Attempt, now: datetime) -> bool:
+    """Tell whether the attempt's time (plus the grace) has run out."""
+    return attempt.deadline is not None and now > as_utc(attempt.deadline) + DEADLINE_GRACE
 
-    The state change is a conditional UPDATE, so two requests racing (double
-    clicks, two tabs, two servers) cannot both pass: the database lets one row
-    change from open to submitted, and only that request grades.
+
+def save_answers(
+    attempt: Attempt, answers: dict[int, Any], seq: int, now: datetime | None = None
+) -> int:
+    """Store the learner's current answers and return the page's new sequence number.
+
+    The sequence number is an optimistic lock: the UPDATE only matches while
+    the attempt is open and still at the number the page was built with, so a
+    save from an older copy of the page (another tab) never overwrites a newer one.
     """
     now = now or now_utc()
+    if attempt.is_open and is_overdue(attempt, now):
+        _claim_and_grade(attempt, now)
+        raise AttemptClosed(
+            "Time is up: answers sent after the time limit are not accepted. "
+            "Your answers saved before then have been graded.",
+            graded_now=True,
+        )
     claimed = db.session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.state == STATE_OPEN)
-        .values(state=STATE_SUBMITTED, submitted_at=now)
+        .where(Attempt.id == attempt.id, Attempt.state == STATE_OPEN, Attempt.save_seq == seq)
+        .values(save_seq=Attempt.save_seq + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
         db.session.refresh(attempt)
+        if not attempt.is_open:
+            raise AttemptClosed("This attempt has already been submitted.")
+        raise StaleSave(
+            "These answers come from an older copy of this quiz (perhaps another tab). "
+            "Reload the quiz to see your latest saved answers."
+        )
+    for response in attempt.responses:
+        response.answer = answers.get(response.position)
+    db.session.flush()
+    return seq + 1
+
+
+def submit_attempt(
+    attempt: Attempt,
+    answers: dict[int, Any] | None,
+    seq: int | None = None,
+    now: datetime | None = None,
+) -> SubmitOutcome:
+    """Grade the attempt exactly once; a repeated or racing submission changes nothing.
+
+    The state change is a conditional UPDATE, so two requests racing (double
+    clicks, two tabs, two servers) cannot both pass: the database lets one row
+    change from open to submitted, and only that request grades. `answers`
+    (from the submitted page, at sequence number `seq`) replace the saved ones;
+    after the deadline they are ignored and the saved answers are graded.
+    """
+    now = now or now_utc()
+    if attempt.is_open and is_overdue(attempt, now):
+        graded = _claim_and_grade(attempt, now)
+        return SubmitOutcome(graded_now=graded, overdue=True)
+    condition = [Attempt.id == attempt.id, Attempt.state == STATE_OPEN]
+    if seq is not None:
+        condition.append(Attempt.save_seq == seq)
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(*condition)
+        .values(state=STATE_SUBMITTED, submitted_at=now, save_seq=Attempt.save_seq + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.refresh(attempt)
+        if attempt.is_open:
+            raise StaleSave(
+                "This page is older than your latest saved answers (perhaps from another tab). "
+                "Nothing from it was saved: reload the quiz, check your answers and submit again."
+            )
         return SubmitOutcome(graded_now=False)
+    if answers is not None:
+        for response in attempt.responses:
+            response.answer = answers.get(response.position)
+    _grade(attempt, now)
+    return SubmitOutcome(graded_now=True)
+
+
+def _claim_and_grade(attempt: Attempt, now: datetime) -> bool:
+    """Close an overdue attempt and grade its saved answers, unless someone else did."""
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == STATE_OPEN)
+        .values(state=STATE_SUBMITTED, submitted_at=attempt.deadline or now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.refresh(attempt)
+        return False
+    _grade(attempt, attempt.deadline or now)
+    return True
+
+
+def _grade(attempt: Attempt, submitted_at: datetime) -> None:
     total = 0.0
     for response in attempt.responses:
-        if response.position in answers:
-            response.answer = answers[response.position]
         question = response.version.to_data()
         result = grade(question, response.answer)
         response.fraction = result.fraction
@@ -196,10 +292,37 @@ def submit_attempt(
         total += response.points
     attempt.score = round(total, 6)
     attempt.state = STATE_SUBMITTED
-    attempt.submitted_at = now
+    attempt.submitted_at = submitted_at
     db.session.flush()
     update_lesson_grade(attempt.user_id, attempt.lesson)
-    return SubmitOutcome(graded_now=True)
+
+
+def overdue_attempt_ids(user_id: int | None = None, now: datetime | None = None) -> list[int]:
+    """List open attempts whose time ran out (one query; all learners when user_id is None)."""
+    now = now or now_utc()
+    query = select(Attempt.id).where(
+        Attempt.state == STATE_OPEN,
+        Attempt.deadline.is_not(None),
+        Attempt.deadline < now - DEADLINE_GRACE,
+    )
+    if user_id is not None:
+        query = query.where(Attempt.user_id == user_id)
+    return list(db.session.scalars(query.order_by(Attempt.id)))
+
+
+def close_overdue_attempts(user_id: int | None = None, now: datetime | None = None) -> int:
+    """Grade every overdue attempt from its saved answers; return how many were graded."""
+    now = now or now_utc()
+    graded = 0
+    for attempt_id in overdue_attempt_ids(user_id, now):
+        attempt = db.session.scalar(
+            select(Attempt)
+            .where(Attempt.id == attempt_id)
+            .options(selectinload(Attempt.responses).selectinload(Response.version))
+        )
+        if attempt is not None and attempt.is_open and _claim_and_grade(attempt, now):
+            graded += 1
+    return graded
 
 
 def update_lesson_grade(user_id: int, lesson: Lesson) -> LessonGrade:

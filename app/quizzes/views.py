@@ -1,8 +1,25 @@
-"""Take a quiz, submit it, see the result, list my scores."""
+"""Take a quiz (saving as the learner goes), submit it, see the result, list my scores.
+
+Routes: POST /lessons/<slug>/quiz (start or resume), GET /attempts/<id> (the quiz),
+POST /attempts/<id>/save (autosave; JSON for the script, a redirect without it),
+POST /attempts/<id>/submit, GET /attempts/<id>/result, GET /scores.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import re
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -15,7 +32,9 @@ from app.extensions import db
 from app.forms import EmptyForm
 from app.quizzes import services
 from app.quizzes.models import Attempt
+from app.quizzes.overdue import close_my_overdue_attempts
 from app.rendering import ANCHOR_PREFIX
+from app.timeutil import as_utc, now_utc
 
 bp = Blueprint("quizzes", __name__)
 
@@ -27,39 +46,91 @@ def _own_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _page_seq() -> int:
+    """Read the quiz page's sequence number (every save and submit carries it)."""
+    value = request.form.get("seq", "")
+    if not re.fullmatch(r"\d{1,9}", value):
+        abort(400, description="Your answers could not be read (the page version is missing).")
+    return int(value)
+
+
 @bp.route("/lessons/<slug>/quiz", methods=["POST"])
 @login_required
 def start(slug: str) -> Response:
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     begin_write()
     lesson = course_services.lesson_by_slug(slug)
     if lesson is None:
         abort(404)
+    services.close_overdue_attempts(current_user.id)
     attempt = services.open_attempt(current_user.id, lesson.id)
     if attempt is None:
         try:
             attempt = services.start_attempt(current_user.id, lesson, services.settings_for(lesson))
         except services.QuizUnavailable as reason:
-            db.session.rollback()
+            db.session.commit()  # keeps any overdue attempt graded above
             flash(str(reason), "warning")
             return redirect(url_for("course.lesson", slug=slug))
-        db.session.commit()
+    db.session.commit()
     return redirect(url_for("quizzes.take", attempt_id=attempt.id))
 
 
 @bp.route("/attempts/<int:attempt_id>")
 @login_required
 def take(attempt_id: int) -> str | Response:
+    close_my_overdue_attempts()
     attempt = _own_attempt(attempt_id)
     if not attempt.is_open:
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    seconds_left = None
+    if attempt.deadline is not None:
+        seconds_left = max(0, int((as_utc(attempt.deadline) - now_utc()).total_seconds()))
     return render_template(
         "quizzes/take.html",
         attempt=attempt,
         items=_items(attempt),
         form=EmptyForm(),
+        seconds_left=seconds_left,
     )
+
+
+@bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
+@login_required
+def save(attempt_id: int) -> Response | tuple[Response, int]:
+    begin_write()
+    attempt = _own_attempt(attempt_id)
+    seq = _page_seq()
+    try:
+        answers = services.read_answers(attempt, request.form)
+    except MalformedAnswer as error:
+        db.session.rollback()
+        return _save_refused(attempt, 400, f"Your answers could not be read ({error}).")
+    try:
+        new_seq = services.save_answers(attempt, answers, seq)
+    except services.StaleSave as error:
+        db.session.rollback()
+        return _save_refused(attempt, 409, str(error))
+    except services.AttemptClosed as error:
+        db.session.commit()  # an overdue attempt was just graded from its saved answers
+        return _save_refused(attempt, 409, str(error), closed=True)
+    db.session.commit()
+    if _wants_json():
+        return jsonify(status="saved", seq=new_seq)
+    flash("Your answers are saved. You can come back and finish later.", "success")
+    return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+
+
+def _save_refused(
+    attempt: Attempt, status: int, message: str, closed: bool = False
+) -> tuple[Response, int] | Response:
+    if _wants_json():
+        return jsonify(status="closed" if closed else "refused", message=message), status
+    flash(message, "warning")
+    target = "quizzes.result" if closed else "quizzes.take"
+    return redirect(url_for(target, attempt_id=attempt.id))
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
@@ -68,21 +139,38 @@ def submit(attempt_id: int) -> Response:
     begin_write()
     attempt = _own_attempt(attempt_id)
     if not attempt.is_open:
-        flash("This attempt was already submitted; here is its result.", "info")
-        return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+        db.session.rollback()
+        response = redirect(url_for("quizzes.result", attempt_id=attempt.id))
+        response.headers["X-Attempt-Outcome"] = "already-graded"
+        return response
+    seq = _page_seq()
     try:
         answers = services.read_answers(attempt, request.form)
     except MalformedAnswer as error:
         db.session.rollback()
         abort(400, description=f"Your answers could not be read ({error}). Nothing was saved.")
-    services.submit_attempt(attempt, answers)
+    try:
+        outcome = services.submit_attempt(attempt, answers, seq)
+    except services.StaleSave as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        return redirect(url_for("quizzes.take", attempt_id=attempt.id))
     db.session.commit()
-    return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    if outcome.overdue:
+        flash(
+            "Time was up before this page was sent, so it was not accepted: "
+            "your answers saved before the deadline have been graded.",
+            "warning",
+        )
+    response = redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    response.headers["X-Attempt-Outcome"] = "graded" if outcome.graded_now else "already-graded"
+    return response
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id: int) -> str | Response:
+    close_my_overdue_attempts()
     attempt = _own_attempt(attempt_id)
     if attempt.is_open:
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
@@ -113,10 +201,11 @@ def result(attempt_id: int) -> str | Response:
 @bp.route("/scores")
 @login_required
 def scores() -> str:
+    close_my_overdue_attempts()
     return render_template("quizzes/scores.html", attempts=services.attempts_of(current_user.id))
 
 
-def _items(attempt: Attempt) -> list[dict]:
+def _items(attempt: Attempt) -> list[dict[str, Any]]:
     """Pair each response with what its template needs."""
     items = []
     for response in attempt.responses:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.quizzes.models import Attempt
-from tests.conftest import csrf_token, log_in, make_user, post_form
+from tests.conftest import csrf_token, log_in, make_user, post_form, quiz_fields
 
 
 def _start(client, slug="first-lesson") -> str:
@@ -113,7 +113,7 @@ def test_another_learners_attempt_is_404(client, course, learner, app):
 def test_unreadable_answers_get_a_400_and_nothing_is_saved(client, course, learner, db, answers):
     url = _start(client, "second-lesson")
     # second-lesson question positions vary with the shuffle: send the junk to every field.
-    data = {"csrf_token": csrf_token(client, url)}
+    data = quiz_fields(client, url)
     for value in answers.values():
         data["q1"] = value
         data["q2"] = value
@@ -127,7 +127,7 @@ def test_unreadable_answers_get_a_400_and_nothing_is_saved(client, course, learn
 def test_missing_and_unknown_fields_score_zero_without_error(client, course, learner, db):
     url = _start(client, "second-lesson")
     response = client.post(
-        url + "/submit", data={"csrf_token": csrf_token(client, url), "q77": "1", "zzz": "x"}
+        url + "/submit", data={**quiz_fields(client, url), "q77": "1", "zzz": "x"}
     )
     assert response.status_code == 302
     attempt = db.session.scalar(select(Attempt))
@@ -141,7 +141,7 @@ def test_a_duplicated_identical_answer_counts_once(client, course, learner, db):
     position = "1" if 'name="q1" value="true"' in page else "2"
     response = client.post(
         url + "/submit",
-        data={"csrf_token": csrf_token(client, url), f"q{position}": ["true", "true"]},
+        data={**quiz_fields(client, url), f"q{position}": ["true", "true"]},
     )
     assert response.status_code == 302
     attempt = db.session.scalar(select(Attempt))

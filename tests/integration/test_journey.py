@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from sqlalchemy import func, select
 
 from app.quizzes.models import Attempt, LessonGrade, Response
-from tests.conftest import csrf_token, post_form
+from tests.conftest import csrf_token, post_form, quiz_fields
 
 
 def _choice_value(page: str, position: int, label: str) -> str:
@@ -73,7 +72,7 @@ def test_a_new_learner_reads_a_lesson_takes_its_quiz_and_sees_the_score(client, 
         f"q{envoy}": _choice_value(quiz, envoy, "Messages"),
         f"q{duties}": _choice_value(quiz, duties, "Building roads"),  # wrong on purpose
         f"q{origins}": "true",
-        "csrf_token": csrf_token(client, quiz_url),
+        **quiz_fields(client, quiz_url),
     }
     submitted = client.post(quiz_url + "/submit", data=answers)
     assert submitted.status_code == 302
@@ -139,10 +138,12 @@ def test_submitting_twice_grades_once(client, course, learner, db):
         data={"csrf_token": csrf_token(client, "/lessons/second-lesson")},
     )
     url = started.headers["Location"]
-    token = csrf_token(client, url)
-    first = client.post(url + "/submit", data={"csrf_token": token})
-    second = client.post(url + "/submit", data={"csrf_token": token, "q1": "true", "q2": "0"})
+    fields = quiz_fields(client, url)
+    first = client.post(url + "/submit", data=fields)
+    second = client.post(url + "/submit", data={**fields, "q1": "true", "q2": "0"})
     assert first.status_code == second.status_code == 302
+    assert first.headers["X-Attempt-Outcome"] == "graded"
+    assert second.headers["X-Attempt-Outcome"] == "already-graded"
     attempt = db.session.scalar(select(Attempt))
     assert attempt.score == 0
     grade = db.session.scalar(select(LessonGrade))
