@@ -35,16 +35,6 @@ def parse_aiken(text: str) -> list[QuestionData]:
     labels: list[str] = []
     stray: QuestionData | None = None
 
-    def finish_without_answer(next_line: int | None) -> None:
-        assert current is not None
-        where = (
-            f"before the next question starts on line {next_line} (a question's text "
-            "must fit on one line)"
-            if next_line is not None
-            else "before the end of the file"
-        )
-        current.errors.append(f"missing ANSWER line: no 'ANSWER: X' {where}")
-
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
         if len(line) < 2:
@@ -82,15 +72,26 @@ def parse_aiken(text: str) -> list[QuestionData]:
             current, labels = None, []
         else:
             if current is not None:
-                finish_without_answer(number)
+                _never_answered(current, number)
                 questions.append(current)
             stray = None
             current = QuestionData(type="single", prompt=line, line=number, text_format="plain")
             labels = []
     if current is not None:
-        finish_without_answer(None)
+        _never_answered(current, None)
         questions.append(current)
     return questions
+
+
+def _never_answered(question: QuestionData, next_line: int | None) -> None:
+    """Report a question that no ANSWER line completed, saying where it stopped."""
+    where = (
+        f"before the next question starts on line {next_line} (a question's text "
+        "must fit on one line)"
+        if next_line is not None
+        else "before the end of the file"
+    )
+    question.errors.append(f"missing ANSWER line: no 'ANSWER: X' {where}")
 
 
 def _stray(

@@ -73,6 +73,7 @@ def parse_gift(text: str) -> list[QuestionData]:
     category_used = True
 
     def add(question: QuestionData) -> None:
+        """Attach the pending file-level notes to the question and keep it."""
         nonlocal category_used
         for kind, message in pending:
             (question.errors if kind == "error" else question.warnings).append(message)
@@ -162,18 +163,22 @@ def _blocks(lines: list[str]) -> list[list[tuple[int, str]]]:
 
 
 def _is_comment(line: str) -> bool:
+    """Tell a '//' comment line, which Moodle drops from the question text."""
     return line.strip().startswith("//")
 
 
 def _at(line: int, message: str) -> str:
+    """Prefix a message with the line it is about."""
     return f"line {line}: {message}"
 
 
 def _unused_category(category: str | None, line: int) -> str:
+    """Word the warning for a category that no question follows."""
     return f"'$CATEGORY: {category}' on line {line} is unused: no question follows it"
 
 
 def _stray_comment_note(comments: list[tuple[int, str]]) -> str | None:
+    """Warn about an [id:]/[tag:] comment cut off from its question, so it is not lost."""
     for number, line in comments:
         if _ID_RE.search(line) or _TAG_RE.search(line):
             return (
@@ -184,10 +189,12 @@ def _stray_comment_note(comments: list[tuple[int, str]]) -> str | None:
 
 
 def _hide_escapes(text: str) -> str:
+    """Swap escaped characters for placeholders so they never act as syntax."""
     return _ESCAPE_RE.sub(lambda match: _ESCAPED[match.group(1)], text)
 
 
 def _restore(text: str) -> str:
+    """Turn placeholders back into the characters they stand for."""
     return text.translate(_RESTORE)
 
 
@@ -238,7 +245,7 @@ class _Reader:
     def error(self, offset: int, message: str) -> None:
         """Record an error, naming its line when that is not the question's own line."""
         line = self.line_at(offset)
-        if line != self.question.line and f"line {line}" not in message:
+        if line != self.question.line and not re.search(rf"\bline {line}\b", message):
             message = _at(line, message)
         self.question.errors.append(message)
 
@@ -263,6 +270,7 @@ def _parse_question(
     comments: list[tuple[int, str]],
     category: str | None,
 ) -> QuestionData:
+    """Read one question from its block: comments first, then the text and answers."""
     first_line = body[0][0]
     question = QuestionData(type="description", prompt="", line=first_line, category=category)
     id_line = _read_comments(question, comments)
@@ -280,12 +288,14 @@ def _parse_question(
 
 
 def _skip_space(text: str, offset: int) -> int:
+    """Return the offset of the next non-space character, to locate errors precisely."""
     while offset < len(text) and text[offset].isspace():
         offset += 1
     return offset
 
 
 def _read_question_text(reader: _Reader) -> None:
+    """Read title, prompt and the one answer block, checking the braces as we go."""
     question = reader.question
     text = reader.text
     pos = _skip_space(text, 0)
@@ -350,6 +360,7 @@ def _read_question_text(reader: _Reader) -> None:
 
 
 def _set_prompt(reader: _Reader, raw: str, offset: int) -> None:
+    """Set the prompt and its format from the question text's '[format]' prefix."""
     question = reader.question
     fmt, rest = _split_format(raw.strip())
     if fmt is not None:
@@ -363,6 +374,7 @@ def _set_prompt(reader: _Reader, raw: str, offset: int) -> None:
 
 
 def _read_answers(reader: _Reader, start: int, end: int) -> None:
+    """Pick the question type as Moodle does, then read the answers of that type."""
     question = reader.question
     inner = reader.text[start:end]
     general_at = inner.rfind("####")
@@ -443,6 +455,7 @@ def _describe(raw: str) -> str:
 
 
 def _read_choices(reader: _Reader, body: str, offset: int) -> None:
+    """Read '=' and '~' answers of a single or multiple choice question."""
     question = reader.question
     errors_before = len(question.errors)
     items = _split_marked(body, offset, "~=")
@@ -477,6 +490,7 @@ def _read_choices(reader: _Reader, body: str, offset: int) -> None:
 
 
 def _check_multi_weights(reader: _Reader, offset: int) -> None:
+    """Check a learner who picks every right answer, and only those, gets full marks."""
     choices = reader.question.choices
     positive = sum(c.fraction for c in choices if c.fraction > 0)
     if positive == 0:
@@ -494,10 +508,12 @@ def _check_multi_weights(reader: _Reader, offset: int) -> None:
 
 
 def _percent(fraction: float) -> str:
+    """Show a fraction as a percentage for messages."""
     return f"{fraction * 100:.4g}%"
 
 
 def _check_full_marks(reader: _Reader, fractions: list[float], offset: int) -> None:
+    """Check some answer earns full marks, so the question can be answered perfectly."""
     best = max(fractions, default=0.0)
     if best <= 0:
         reader.error(offset, "no correct answer: mark one answer with '=' or a positive weight")
@@ -510,6 +526,7 @@ def _check_full_marks(reader: _Reader, fractions: list[float], offset: int) -> N
 
 
 def _read_short(reader: _Reader, body: str, offset: int) -> None:
+    """Read the accepted answers of a short-answer question."""
     question = reader.question
     errors_before = len(question.errors)
     items = _split_marked(body, offset, "=")
@@ -537,6 +554,7 @@ def _read_short(reader: _Reader, body: str, offset: int) -> None:
 
 
 def _read_truefalse(reader: _Reader, body: str, offset: int) -> None:
+    """Read a true/false answer and map Moodle's wrong/right feedback to true/false."""
     question = reader.question
     parts = [*body.split("#", 2), "", ""]
     word = parts[0].strip()
@@ -552,10 +570,12 @@ def _read_truefalse(reader: _Reader, body: str, offset: int) -> None:
 
 
 def _parse_number(text: str) -> float | None:
+    """Read a plain decimal number, refusing what float() would also take (inf, nan, _)."""
     return float(text) if _NUMBER_RE.fullmatch(text) else None
 
 
 def _read_numerical(reader: _Reader, body: str, offset: int) -> None:
+    """Read numerical answers and the optional '~#feedback' for any other number."""
     question = reader.question
     body, offset = body[1:], offset + 1
     otherwise: tuple[str, int] | None = None
@@ -633,6 +653,7 @@ def _read_number_answer(reader: _Reader, text: str, at: int) -> tuple[float, flo
 
 
 def _read_matching(reader: _Reader, body: str, offset: int) -> None:
+    """Read 'left -> right' pairs; an empty left side is a distractor."""
     question = reader.question
     errors_before = len(question.errors)
     items = _split_marked(body, offset, "=")
@@ -664,6 +685,7 @@ def _read_matching(reader: _Reader, body: str, offset: int) -> None:
 
 
 def _check_duplicate_ids(questions: list[QuestionData]) -> None:
+    """Report an id used twice in one file on every later question using it."""
     seen: dict[str, int] = {}
     for question in questions:
         if question.id is None:
@@ -703,11 +725,13 @@ def _escape_part(text: str, fmt: str) -> str:
 
 
 def _check_single_line(text: str, what: str) -> None:
+    """Refuse control characters where GIFT has no escape for them."""
     if any(ord(char) < 32 or ord(char) == 127 for char in text):
         raise ValueError(f"{what} {text!r} cannot be written in GIFT: it has a control character")
 
 
 def _comment_line(question: QuestionData) -> str:
+    """Write the '// [id:…] [tag:…]' comment Moodle reads ids and tags from."""
     tokens = []
     if question.id is not None:
         _check_single_line(question.id, "id")
@@ -738,6 +762,7 @@ def _weight(fraction: float) -> str:
 
 
 def _prompt_head(question: QuestionData) -> str:
+    """Choose the '[format]' prefix, adding one where the text would be misread."""
     fmt = question.text_format
     prefix = f"[{fmt}]" if fmt != DEFAULT_FORMAT else ""
     escaped = _escape(question.prompt)
@@ -751,6 +776,7 @@ def _prompt_head(question: QuestionData) -> str:
 
 
 def _write_question(question: QuestionData) -> str:
+    """Write one question: comment line, title, prompt and answers."""
     fmt = question.text_format
     if fmt not in TEXT_FORMATS:
         raise ValueError(f"text format {fmt!r} is not one of {', '.join(TEXT_FORMATS)}")
@@ -781,16 +807,19 @@ def _split_blank(prompt: str) -> tuple[str, str]:
 
 
 def _general(question: QuestionData) -> str:
+    """Write the '####' general feedback, or nothing."""
     if not question.general_feedback:
         return ""
     return "####" + _escape_part(question.general_feedback, question.text_format)
 
 
 def _feedback(text: str, fmt: str) -> str:
+    """Write an answer's '#feedback', or nothing."""
     return "#" + _escape_part(text, fmt) if text else ""
 
 
 def _block(items: list[str], question: QuestionData) -> str:
+    """Write answers one per line inside braces, general feedback last."""
     general = _general(question)
     if general:
         items = [*items, general]
@@ -798,8 +827,11 @@ def _block(items: list[str], question: QuestionData) -> str:
 
 
 def _write_answers(question: QuestionData) -> str | None:
+    """Write the answer block of a question (None for a description)."""
     kind, fmt = question.type, question.text_format
     if kind == "description":
+        if question.general_feedback:
+            raise ValueError("a description cannot carry general feedback in GIFT (it has no '{}')")
         return None
     if kind == "essay":
         return "{" + _general(question) + "}"
@@ -859,6 +891,7 @@ def _write_answers(question: QuestionData) -> str | None:
 
 
 def _write_choices(question: QuestionData) -> list[str]:
+    """Write choices so that Moodle reads the same type: one '=' for single, none for multi."""
     fmt = question.text_format
     right = None
     if question.type == "single":

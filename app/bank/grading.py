@@ -31,8 +31,8 @@ __all__ = [
 # A numerical answer that accepts any number (Moodle's '*', GIFT's '~#feedback'):
 # JSON has no infinity, so it is stored with the largest float as its tolerance.
 ANY_NUMBER_TOLERANCE = sys.float_info.max
-# Absolute slack added to numerical tolerances, for binary floating-point error.
-_EPSILON = 1e-9
+# Relative slack added to numerical tolerances, for binary floating-point error.
+_EPSILON = 1e-12
 
 
 class NotGradable(Exception):
@@ -69,18 +69,22 @@ def normalise_text(text: str) -> str:
 
 
 def _clamp(fraction: float) -> float:
+    """Keep a score within 0 to 1 whatever the weights add up to."""
     return min(1.0, max(0.0, fraction))
 
 
 def _is_index(value: Any) -> bool:
+    """Accept ints but not bools, which are ints in Python yet never an index here."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _feedback(*texts: str) -> list[str]:
+    """Keep only the feedback texts that say something."""
     return [text for text in texts if text]
 
 
 def _grade_single(question: QuestionData, answer: Any) -> Grade:
+    """Score the one chosen choice (an index into `choices`)."""
     if not _is_index(answer) or not 0 <= answer < len(question.choices):
         return Grade(0.0)
     choice = question.choices[answer]
@@ -88,6 +92,7 @@ def _grade_single(question: QuestionData, answer: Any) -> Grade:
 
 
 def _grade_multi(question: QuestionData, answer: Any) -> Grade:
+    """Add up the chosen choices' weights, each counted once, clamped to 0..1."""
     if not isinstance(answer, list | tuple | set | frozenset):
         return Grade(0.0)
     picked = sorted(
@@ -101,6 +106,7 @@ def _grade_multi(question: QuestionData, answer: Any) -> Grade:
 
 
 def _grade_truefalse(question: QuestionData, answer: Any) -> Grade:
+    """Score a true/false answer and give the feedback for what was answered."""
     if not isinstance(answer, bool):
         return Grade(0.0)
     feedback = question.feedback_true if answer else question.feedback_false
@@ -119,12 +125,14 @@ def _wildcard_pattern(text: str) -> re.Pattern[str]:
 
 
 def _short_matches(expected: str, given: str) -> bool:
+    """Compare a normalised answer with an accepted one, honouring '*' wildcards."""
     if "*" in expected:
         return _wildcard_pattern(expected).fullmatch(given) is not None
     return normalise_text(expected) == given
 
 
 def _grade_short(question: QuestionData, answer: Any) -> Grade:
+    """Score the best accepted answer that matches the learner's text."""
     if not isinstance(answer, str):
         return Grade(0.0)
     given = normalise_text(answer)
@@ -140,6 +148,7 @@ def _grade_short(question: QuestionData, answer: Any) -> Grade:
 
 
 def _grade_numerical(question: QuestionData, answer: Any) -> Grade:
+    """Score the best answer whose tolerance covers the learner's number."""
     if isinstance(answer, bool) or not isinstance(answer, int | float):
         return Grade(0.0)
     value = float(answer)
@@ -150,7 +159,7 @@ def _grade_numerical(question: QuestionData, answer: Any) -> Grade:
         if is_any_number(candidate):
             matches = True
         else:
-            slack = _EPSILON * max(1.0, abs(candidate.value))
+            slack = _EPSILON * max(1.0, abs(candidate.value), abs(value))
             matches = abs(value - candidate.value) <= candidate.tolerance + slack
         if matches and (best is None or candidate.fraction > best.fraction):
             best = candidate
@@ -165,6 +174,7 @@ def matching_rows(question: QuestionData) -> list[int]:
 
 
 def _grade_matching(question: QuestionData, answer: Any) -> Grade:
+    """Score the share of rows matched to the right text (equal texts count as right)."""
     rows = matching_rows(question)
     if not rows or not isinstance(answer, list | tuple):
         return Grade(0.0)
@@ -182,10 +192,12 @@ def _grade_matching(question: QuestionData, answer: Any) -> Grade:
 
 
 def _grade_description(question: QuestionData, answer: Any) -> Grade:
+    """Score nothing: a description only shows text."""
     return Grade(0.0)
 
 
 def _grade_essay(question: QuestionData, answer: Any) -> Grade:
+    """Refuse: an essay needs a person to grade it."""
     raise NotGradable(f"question {question.id or question.title!r} is an essay: grade it by hand")
 
 
@@ -202,6 +214,7 @@ GRADERS: dict[str, Grader] = {
 
 
 def _number_text(value: float) -> str:
+    """Show a number briefly, without float noise such as 0.30000000000000004."""
     return f"{value:.15g}"
 
 

@@ -34,7 +34,7 @@ def read_one(gift: str) -> QuestionData:
     return questions[0]
 
 
-def test_import_essay():
+def test_import_essay() -> None:
     q = read_one("\n// essay\n::Q8:: How are you? {}")
     assert q.type == "essay"
     assert q.title == "Q8"
@@ -45,7 +45,7 @@ def test_import_essay():
     assert q.warnings == ["essay questions are kept but cannot be graded here: they earn no points"]
 
 
-def test_import_match():
+def test_import_match() -> None:
     q = read_one(
         "\n// question: 2  name: Moodle activities\n"
         "::Moodle activities::[html]Match the <b>activity</b> to the description.{\n"
@@ -75,7 +75,7 @@ def test_import_match():
     assert all("a matching left side is ignored" in w for w in q.warnings)
 
 
-def test_import_multichoice():
+def test_import_multichoice() -> None:
     # Moodle runs this once per answer numbering style (abc, ABCD, 123, ...): that is
     # a site setting, not part of the GIFT text, so one run covers it here.
     q = read_one(
@@ -99,7 +99,7 @@ def test_import_multichoice():
     assert len(q.warnings) == 2  # the [html] feedback and the [plain] answer
 
 
-def test_import_multichoice_multi():
+def test_import_multichoice_multi() -> None:
     q = read_one(
         "\n// multiple choice, multiple response with specified feedback for right and wrong "
         "answers\n"
@@ -122,7 +122,7 @@ def test_import_multichoice_multi():
     ]
 
 
-def test_import_multichoice_multi_tricky():
+def test_import_multichoice_multi_tricky() -> None:
     q = read_one(
         "\n// multiple choice, multiple response with specified feedback for right and wrong "
         "answers\n"
@@ -143,7 +143,7 @@ def test_import_multichoice_multi_tricky():
     assert q.warnings == []
 
 
-def test_import_numerical():
+def test_import_numerical() -> None:
     q = read_one(
         "\n// math range question\n::Q5:: What is a number from 1 to 5? {#3:2~#Completely wrong}"
     )
@@ -156,7 +156,7 @@ def test_import_numerical():
     ]
 
 
-def test_import_numerical_refuses_what_moodle_reads_as_any_number():
+def test_import_numerical_refuses_what_moodle_reads_as_any_number() -> None:
     # Not a Moodle test: Moodle's importer has `$ans = '*'` where it means `==`, so
     # '{#ten}' imports as "any number is right". We refuse it instead.
     (q,) = parse_gift("::Q:: What is ten? {#ten}")
@@ -177,7 +177,7 @@ SHORTANSWER_CHOICES = [
 ]
 
 
-def test_import_shortanswer():
+def test_import_shortanswer() -> None:
     q = read_one(SHORTANSWER + "}")
     assert q.type == "short"
     assert q.title == "Shortanswer"
@@ -186,7 +186,7 @@ def test_import_shortanswer():
     assert q.choices == SHORTANSWER_CHOICES
 
 
-def test_import_shortanswer_with_general_feedback():
+def test_import_shortanswer_with_general_feedback() -> None:
     q = read_one(SHORTANSWER + "    ####[html]Here is some general feedback!\n}")
     assert q.type == "short"
     assert q.choices == SHORTANSWER_CHOICES
@@ -195,7 +195,7 @@ def test_import_shortanswer_with_general_feedback():
     assert len(q.warnings) == 1 and "[html]" in q.warnings[0]
 
 
-def test_import_truefalse():
+def test_import_truefalse() -> None:
     q = read_one(
         "\n// true/false\n"
         "::Q1:: 42 is the Absolute Answer to everything.{\n"
@@ -209,7 +209,7 @@ def test_import_truefalse():
     assert q.feedback_false == "You gave the right answer."
 
 
-def test_import_truefalse_true_answer1():
+def test_import_truefalse_true_answer1() -> None:
     q = read_one("// name 0-11\n::2-08 TSL::TSL is blablabla.{T}")
     assert (q.type, q.title, q.prompt, q.correct) == (
         "truefalse",
@@ -220,7 +220,7 @@ def test_import_truefalse_true_answer1():
     assert (q.feedback_true, q.feedback_false) == ("", "")
 
 
-def test_import_truefalse_true_answer2():
+def test_import_truefalse_true_answer2() -> None:
     q = read_one("// name 0-11\n::2-08 TSL::TSL is blablabla.{TRUE}")
     assert (q.type, q.title, q.prompt, q.correct) == (
         "truefalse",
@@ -231,7 +231,7 @@ def test_import_truefalse_true_answer2():
     assert (q.feedback_true, q.feedback_false) == ("", "")
 
 
-def test_import_backslash():
+def test_import_backslash() -> None:
     # MDL-34171: '\\' in a file is one backslash in the text.
     q = read_one("\n// essay\n::double backslash:: A \\\\ B \\\\\\\\ C{}")
     assert q.type == "essay"
@@ -239,7 +239,7 @@ def test_import_backslash():
     assert q.prompt == "A \\ B \\\\ C"
 
 
-def test_import_pre_content():
+def test_import_pre_content() -> None:
     q = read_one(
         "\n::Q001::[html]<p>What would running the test method print?</p>\n"
         "<pre>\n"
@@ -266,7 +266,7 @@ def test_import_pre_content():
     )
 
 
-def test_import_question_with_tags():
+def test_import_question_with_tags() -> None:
     q = read_one(
         "\n// This question is to test importing tags: [tag:tag] [tag:other-tag].\n"
         "// And an idnumber: [id:myid].\n"
@@ -304,7 +304,9 @@ EXTRACT_CASES = {
 @pytest.mark.parametrize(
     ("idnumber", "tags", "comment"), EXTRACT_CASES.values(), ids=EXTRACT_CASES.keys()
 )
-def test_extract_idnumber_and_tags_from_comment(idnumber, tags, comment):
+def test_extract_idnumber_and_tags_from_comment(
+    idnumber: str, tags: list[str], comment: str
+) -> None:
     text = f"{comment}\nQ{{T}}" if comment else "Q{T}"
     q = read_one(text)
     assert q.id == (idnumber or None)
@@ -314,14 +316,14 @@ def test_extract_idnumber_and_tags_from_comment(idnumber, tags, comment):
 # --- Moodle's export tests: their output reads back, and ours matches where it can ---
 
 
-def test_export_essay():
+def test_export_essay() -> None:
     moodle = "// question: 666  name: Q8\n::Q8::How are you?{}\n\n"
     q = read_one(moodle)
     assert (q.type, q.title, q.prompt) == ("essay", "Q8", "How are you?")
     assert write_gift([q]) == "::Q8::How are you?{}\n"
 
 
-def test_export_match():
+def test_export_match() -> None:
     moodle = (
         "// question: 666  name: Moodle activities\n"
         "::Moodle activities::[html]Match the <b>activity</b> to the description.{\n"
@@ -343,7 +345,7 @@ def test_export_match():
     assert q.pairs[-1].left == ""
 
 
-def test_export_multichoice():
+def test_export_multichoice() -> None:
     moodle = (
         "// question: 666  name: Q8\n"
         "::Q8::What's between orange and green in the spectrum?{\n"
@@ -361,7 +363,7 @@ def test_export_multichoice():
     ]
 
 
-def test_export_multichoice_multi_tricky():
+def test_export_multichoice_multi_tricky() -> None:
     moodle = (
         "// question: 666  name: Q8\n"
         "::Q8::What's between orange and green in the spectrum?{\n"
@@ -376,7 +378,7 @@ def test_export_multichoice_multi_tricky():
     assert write_gift([q]) == moodle.split("\n", 1)[1].removesuffix("\n")
 
 
-def test_export_numerical():
+def test_export_numerical() -> None:
     moodle = (
         "// question: 666  name: Q5\n"
         "::Q5::What is a number from 1 to 5?{#\n"
@@ -396,7 +398,7 @@ def test_export_numerical():
     )
 
 
-def test_export_shortanswer():
+def test_export_shortanswer() -> None:
     moodle = (
         "// question: 666  name: Shortanswer\n"
         "::Shortanswer::Which is the best animal?{\n"
@@ -409,7 +411,7 @@ def test_export_shortanswer():
     assert q.choices == SHORTANSWER_CHOICES
 
 
-def test_export_shortanswer_with_general_feedback():
+def test_export_shortanswer_with_general_feedback() -> None:
     moodle = (
         "// question: 666  name: Shortanswer\n"
         "::Shortanswer::Which is the best animal?{\n"
@@ -424,7 +426,7 @@ def test_export_shortanswer_with_general_feedback():
     assert q.general_feedback == "Here is some general feedback!"
 
 
-def test_export_truefalse():
+def test_export_truefalse() -> None:
     moodle = (
         "// question: 666  name: Q1\n"
         "::Q1::42 is the Absolute Answer to everything.{TRUE#[html]42 is the Ultimate Answer."
@@ -436,12 +438,12 @@ def test_export_truefalse():
     assert q.feedback_false == "42 is the Ultimate Answer."
 
 
-def test_export_backslash():
+def test_export_backslash() -> None:
     q = QuestionData("essay", "A \\ B \\\\ C", title="backslash")
     assert write_gift([q]) == "::backslash::A \\\\ B \\\\\\\\ C{}\n"
 
 
-def test_export_question_with_tags_and_idnumber():
+def test_export_question_with_tags_and_idnumber() -> None:
     moodle = (
         "// question: 42  name: True/false question\n"
         "// [id:myid] [tag:tag1] [tag:tag2]\n"

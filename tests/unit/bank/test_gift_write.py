@@ -38,7 +38,7 @@ def assert_round_trips(text: str) -> list[QuestionData]:
     return first
 
 
-def test_the_writer_puts_the_id_and_tag_comment_title_and_answers_on_their_lines():
+def test_the_writer_puts_the_id_and_tag_comment_title_and_answers_on_their_lines() -> None:
     q = QuestionData(
         type="single",
         prompt="Where were the first envoys?",
@@ -63,23 +63,23 @@ def test_the_writer_puts_the_id_and_tag_comment_title_and_answers_on_their_lines
     )
 
 
-def test_questions_are_separated_by_a_blank_line():
+def test_questions_are_separated_by_a_blank_line() -> None:
     text = write_gift([QuestionData("truefalse", "A", correct=True), QuestionData("essay", "B")])
     assert text == "A{TRUE}\n\nB{}\n"
 
 
-def test_nothing_to_write_is_an_empty_file():
+def test_nothing_to_write_is_an_empty_file() -> None:
     assert write_gift([]) == ""
 
 
-def test_a_format_prefix_is_written_only_when_not_markdown():
+def test_a_format_prefix_is_written_only_when_not_markdown() -> None:
     assert write_gift([QuestionData("description", "<b>x</b>", text_format="html")]) == (
         "[html]<b>x</b>\n"
     )
     assert write_gift([QuestionData("description", "*x*")]) == "*x*\n"
 
 
-def test_every_special_character_is_escaped():
+def test_every_special_character_is_escaped() -> None:
     q = QuestionData(
         "short",
         "a~b=c#d{e}f:g\\h\nnext",
@@ -97,7 +97,7 @@ def test_every_special_character_is_escaped():
     assert [without_line(p) for p in parse_gift(text)] == [q]
 
 
-def test_true_false_writes_wrong_then_right_feedback_like_moodle():
+def test_true_false_writes_wrong_then_right_feedback_like_moodle() -> None:
     true_q = QuestionData(
         "truefalse", "Sky is blue", correct=True, feedback_true="Yes", feedback_false="No"
     )
@@ -108,7 +108,7 @@ def test_true_false_writes_wrong_then_right_feedback_like_moodle():
     assert write_gift([right_only]) == "Q{TRUE##Yes}\n"
 
 
-def test_numerical_answers_are_written_with_tolerance_and_the_catch_all_last():
+def test_numerical_answers_are_written_with_tolerance_and_the_catch_all_last() -> None:
     q = QuestionData(
         "numerical",
         "Pi?",
@@ -121,7 +121,7 @@ def test_numerical_answers_are_written_with_tolerance_and_the_catch_all_last():
     assert write_gift([q]) == "Pi?{#\n\t=3.14:0.01#Good\n\t=%50%3:0.5\n\t~#No\n}\n"
 
 
-def test_a_catch_all_that_is_not_last_is_written_as_a_star_answer_to_keep_the_order():
+def test_a_catch_all_that_is_not_last_is_written_as_a_star_answer_to_keep_the_order() -> None:
     q = QuestionData(
         "numerical",
         "Q",
@@ -134,7 +134,7 @@ def test_a_catch_all_that_is_not_last_is_written_as_a_star_answer_to_keep_the_or
     assert [without_line(p) for p in round_trip([q])] == [q]
 
 
-def test_matching_pairs_and_distractors_are_written_with_arrows():
+def test_matching_pairs_and_distractors_are_written_with_arrows() -> None:
     q = QuestionData(
         "matching",
         "Capitals",
@@ -145,12 +145,12 @@ def test_matching_pairs_and_distractors_are_written_with_arrows():
     )
 
 
-def test_a_missing_word_prompt_gets_its_braces_back_where_the_blank_is():
+def test_a_missing_word_prompt_gets_its_braces_back_where_the_blank_is() -> None:
     q = parse_gift("Grant is {~buried =entombed ~living} in Grant's tomb.")[0]
     assert write_gift([q]) == "Grant is {\n\t~buried\n\t=entombed\n\t~living\n} in Grant's tomb.\n"
 
 
-def test_categories_are_written_once_before_the_questions_they_start():
+def test_categories_are_written_once_before_the_questions_they_start() -> None:
     qs = [
         QuestionData("essay", "A", category="one"),
         QuestionData("essay", "B", category="one"),
@@ -160,7 +160,7 @@ def test_categories_are_written_once_before_the_questions_they_start():
     assert [without_line_and_warnings(q) for q in round_trip(qs)] == qs
 
 
-def test_text_that_looks_like_a_format_prefix_is_protected_by_the_real_one():
+def test_text_that_looks_like_a_format_prefix_is_protected_by_the_real_one() -> None:
     q = QuestionData(
         "single",
         "[html] is not the format here",
@@ -171,12 +171,12 @@ def test_text_that_looks_like_a_format_prefix_is_protected_by_the_real_one():
     assert [without_line(p) for p in parse_gift(text)] == [q]
 
 
-def test_a_prompt_starting_with_two_slashes_is_not_written_as_a_comment():
+def test_a_prompt_starting_with_two_slashes_is_not_written_as_a_comment() -> None:
     q = QuestionData("truefalse", "// is a comment marker", correct=True)
     assert [without_line(p) for p in round_trip([q])] == [q]
 
 
-def test_an_answer_starting_with_a_percent_sign_gets_an_explicit_weight():
+def test_an_answer_starting_with_a_percent_sign_gets_an_explicit_weight() -> None:
     q = QuestionData(
         "single", "Q", choices=[Choice("right", 1.0), Choice("%50% off", 0.0), Choice("%3%", 0.25)]
     )
@@ -185,7 +185,7 @@ def test_an_answer_starting_with_a_percent_sign_gets_an_explicit_weight():
     assert [without_line(p) for p in round_trip([s])] == [s]
 
 
-def test_weights_are_written_so_they_read_back_exactly():
+def test_weights_are_written_so_they_read_back_exactly() -> None:
     fractions = [1 / 3, -1 / 3, 0.1, 0.3333333, 1e-7, -0.875]
     q = QuestionData(
         "single",
@@ -204,18 +204,21 @@ def test_weights_are_written_so_they_read_back_exactly():
         ),
         (QuestionData("short", "Q", choices=[Choice("a->b", 1.0)]), "matching question"),
         (QuestionData("single", "Q", choices=[Choice("a", 0.5), Choice("b", 0)]), "worth 100%"),
+        (QuestionData("description", "Q", general_feedback="g"), "general feedback"),
         (QuestionData("essay", "Q", id="a\nb"), "control character"),
         (QuestionData("essay", "Q", tags=["<b>"]), "'<'"),
         (QuestionData("essay", "Q", text_format="rtf"), "text format"),
         (QuestionData("poll", "Q"), "unknown question type"),
     ],
 )
-def test_what_gift_cannot_express_is_refused_rather_than_written_wrongly(question, reason):
+def test_what_gift_cannot_express_is_refused_rather_than_written_wrongly(
+    question: QuestionData, reason: str
+) -> None:
     with pytest.raises(ValueError, match=reason):
         write_gift([question])
 
 
-def test_every_lesson_file_of_the_course_round_trips():
+def test_every_lesson_file_of_the_course_round_trips() -> None:
     files = sorted(LESSONS.glob("*.gift"))
     assert files
     for path in files:
@@ -223,7 +226,7 @@ def test_every_lesson_file_of_the_course_round_trips():
         assert all(not q.errors for q in questions), path
 
 
-def test_a_file_using_every_feature_round_trips():
+def test_a_file_using_every_feature_round_trips() -> None:
     text = r"""$CATEGORY: course/lesson
 
 // [id:q1] [tag:difficulty-easy] [tag:anchor-a]
@@ -273,7 +276,7 @@ The {=cat =kitten} sat on the mat.
     assert all(not q.errors for q in questions)
 
 
-def test_windows_and_bom_input_round_trips_to_plain_newlines():
+def test_windows_and_bom_input_round_trips_to_plain_newlines() -> None:
     text = "\ufeff// [id:a]\r\nQ?{\r\n=yes\r\n~no\r\n}\r\n"
     out = write_gift(parse_gift(text))
     assert "\r" not in out and not out.startswith("\ufeff")
@@ -457,7 +460,9 @@ def _files(draw: st.DrawFn) -> list[QuestionData]:
 
 @settings(max_examples=200, deadline=None)
 @given(_files())
-def test_any_valid_questions_survive_write_then_parse_and_a_second_round_is_identical(questions):
+def test_any_valid_questions_survive_write_then_parse_and_a_second_round_is_identical(
+    questions: list[QuestionData],
+) -> None:
     try:
         text = write_gift(questions)
     except ValueError:
