@@ -62,11 +62,17 @@ def _postgres_unavailable_reason() -> str | None:
 
 @pytest.fixture(scope="session")
 def worker_id_name(request: pytest.FixtureRequest) -> str:
-    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+    """Name this test process uniquely: runs in parallel (xdist workers, or two
+    developers' runs on one machine) must never share a PostgreSQL database."""
+    workerinput = getattr(request.config, "workerinput", {})
+    run = workerinput.get("testrunuid", f"p{os.getpid()}")[:10]
+    return f"{run}_{workerinput.get('workerid', 'main')}".lower()
 
 
 @pytest.fixture(scope="session")
-def database_urls(tmp_path_factory: pytest.TempPathFactory, worker_id_name: str) -> dict[str, Any]:
+def database_urls(
+    tmp_path_factory: pytest.TempPathFactory, worker_id_name: str
+) -> Iterator[dict[str, Any]]:
     """Build each backend's schema once per worker, through the migrations."""
     cache: dict[str, Any] = {}
 
@@ -92,7 +98,19 @@ def database_urls(tmp_path_factory: pytest.TempPathFactory, worker_id_name: str)
         return url
 
     cache["get"] = get
-    return cache
+    yield cache
+    if isinstance(cache.get("postgresql"), str):
+        _drop_postgres_database(cache["postgresql"])
+
+
+def _drop_postgres_database(url: str) -> None:
+    name = make_url(url).database
+    engine = create_engine(make_url(POSTGRES_ADMIN_URL), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
 
 
 class _Unavailable(Exception):
