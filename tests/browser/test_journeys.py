@@ -1,0 +1,278 @@
+"""Journeys in a real browser, each told as one person's story.
+
+Each journey uses its own people and its own lesson, so the journeys do not
+depend on each other's order. A new feature adds its journey here as a new
+`test_…` function built from the steps in tests/browser/actions.py.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.actions import (
+    QUESTION_NUMBER,
+    KeyedQuestion,
+    answer_by_mouse,
+    answer_key,
+    lesson_title,
+    log_in,
+    open_lesson,
+    plain,
+    quiz_questions,
+    register,
+    right_choices,
+    right_text,
+    start_quiz,
+    submit_quiz,
+    take_quiz,
+)
+from tests.browser.live import INSTRUCTOR_EMAIL, LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+def new_email(who: str) -> str:
+    return f"{who}-{uuid.uuid4().hex[:8]}@example.com"
+
+
+def in_viewport(page: Page, element_id: str) -> bool:
+    return page.evaluate(
+        """id => {
+            const box = document.getElementById(id).getBoundingClientRect();
+            return box.top >= 0 && box.top < window.innerHeight && box.bottom > 0;
+        }""",
+        element_id,
+    )
+
+
+def test_a_new_learner_reads_a_lesson_takes_the_quiz_by_mouse_and_reviews_a_mistake(
+    live_server: LiveServer, new_page
+) -> None:
+    slug = "understanding-military-diplomacy"
+    page = new_page()
+    register(page, live_server, new_email("mouse"))
+
+    open_lesson(page, live_server, slug)
+    expect(page.get_by_role("heading", name="In this lesson you will")).to_be_visible()
+    expect(page.get_by_role("heading", name="Key terms")).to_be_visible()
+
+    items = take_quiz(page, live_server, slug, wrong=1)
+    assert len(items) == len(answer_key(live_server, slug)) == 10
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(lesson_title(live_server, slug))
+    expect(page.get_by_text("Score: 90%", exact=True)).to_be_visible()
+    expect(page.get_by_text("Passed", exact=True)).to_be_visible()
+    review = page.get_by_role("list").filter(has=page.get_by_role("heading", level=2))
+    expect(review.get_by_role("heading", level=2, name=re.compile(r"^Right"))).to_have_count(9)
+    expect(review.get_by_role("heading", level=2, name=re.compile(r"^Wrong"))).to_have_count(1)
+
+    mistake = next(item for item in items if item.key.data.type == "single")
+    wrong_heading = review.get_by_role("heading", level=2, name=re.compile(r"^Wrong"))
+    expect(wrong_heading).to_contain_text(f"Question {mistake.position} ")
+    review.get_by_role(
+        "link", name=f"Review this in the lesson (question {mistake.position})"
+    ).click()
+
+    anchor = f"p-{mistake.key.anchor}"
+    expect(page).to_have_url(re.compile(rf"/lessons/{slug}#{anchor}$"))
+    assert page.evaluate("() => location.hash") == f"#{anchor}"
+    expect(page.locator(f"#{anchor}")).to_have_count(1)
+    assert in_viewport(page, anchor), f"#{anchor} is not scrolled into view"
+    expect(page.get_by_text("Your counted score: 90%")).to_be_visible()
+
+
+KEYBOARD_STEPS = 400
+ACTIVE_ELEMENT = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const fieldset = el.closest('fieldset');
+    const legend = fieldset && fieldset.querySelector(':scope > legend');
+    const group = el.type === 'radio'
+        ? [...document.querySelectorAll(`input[type=radio][name="${el.name}"]`)] : [];
+    return {
+        tag: el.tagName.toLowerCase(),
+        type: el.type || '',
+        name: el.name || '',
+        text: (el.innerText || el.value || '').trim(),
+        label: el.labels && el.labels.length ? el.labels[0].innerText.trim() : '',
+        legend: legend ? legend.innerText.replace(/\\s+/g, ' ').trim() : '',
+        checked: !!el.checked,
+        groupLabels: group.map(r => r.labels[0].innerText.trim()),
+        options: el.tagName === 'SELECT' ? [...el.options].map(o => o.label.trim()) : [],
+        selected: el.tagName === 'SELECT' ? el.selectedIndex : -1,
+    };
+}"""
+
+
+def tab_to(page: Page, wanted, limit: int = 60) -> dict:
+    """Press Tab until the focused element is the one `wanted` accepts."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(ACTIVE_ELEMENT)
+        if focused and wanted(focused):
+            return focused
+    raise AssertionError(f"Tab never reached the element after {limit} presses")
+
+
+def question_for(legend: str, key: list[KeyedQuestion]) -> KeyedQuestion:
+    return max((q for q in key if q.prompt in legend), key=lambda q: len(q.prompt))
+
+
+def answer_focused_by_keyboard(page: Page, focused: dict, question: KeyedQuestion) -> None:
+    """Answer the focused control with keys only: arrows, Space and typing."""
+    data = question.data
+    if focused["type"] == "radio":
+        if data.type == "truefalse":
+            target = "True" if data.correct else "False"
+        else:
+            target = right_choices(data)[0]
+        labels = [" ".join(label.split()) for label in focused["groupLabels"]]
+        here, there = labels.index(" ".join(focused["label"].split())), labels.index(target)
+        if here == there:
+            page.keyboard.press("Space")
+        for _ in range(abs(there - here)):
+            page.keyboard.press("ArrowDown" if there > here else "ArrowUp")
+    elif focused["type"] == "checkbox":
+        if " ".join(focused["label"].split()) in right_choices(data) and not focused["checked"]:
+            page.keyboard.press("Space")
+    elif focused["tag"] == "select":
+        pair = next(p for p in data.pairs if p.left and plain(p.left) == focused["label"])
+        target = focused["options"].index(" ".join(pair.right.split()))
+        for _ in range(target - focused["selected"]):
+            page.keyboard.press("ArrowDown")
+    elif focused["tag"] in ("input", "textarea"):
+        page.keyboard.type(right_text(data))
+
+
+def test_the_same_quiz_by_keyboard_alone_from_the_lesson_page(
+    live_server: LiveServer, new_page
+) -> None:
+    slug = "understanding-military-diplomacy"
+    page = new_page()
+    register(page, live_server, new_email("keyboard"))
+    page.goto(live_server(f"/lessons/{slug}"))  # typed into the address bar
+
+    skip = tab_to(page, lambda f: True)
+    assert skip["text"] == "Skip to content", "the first Tab stop is the skip link"
+    page.keyboard.press("Enter")
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Take the quiz")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+
+    key = answer_key(live_server, slug)
+    answered_groups: set[str] = set()
+    for _ in range(KEYBOARD_STEPS):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(ACTIVE_ELEMENT)
+        if not focused:
+            continue
+        if focused["tag"] == "button" and focused["text"] == "Submit answers":
+            break
+        if not QUESTION_NUMBER.search(focused["legend"]):
+            continue
+        question = question_for(focused["legend"], key)
+        if focused["type"] == "radio" and focused["name"] in answered_groups:
+            continue
+        answer_focused_by_keyboard(page, focused, question)
+        answered_groups.add(focused["name"])
+    else:
+        raise AssertionError("Tab never reached the Submit answers button")
+
+    expect(page.locator("main form fieldset:has(> legend)")).to_have_count(len(key))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/attempts/\d+/result$"))
+    expect(page.get_by_text("Score: 100%", exact=True)).to_be_visible()
+    expect(page.get_by_text("Passed", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name=re.compile(r"^Wrong"))).to_have_count(0)
+
+
+def test_an_instructor_writes_a_question_and_a_learner_meets_it_in_the_quiz(
+    live_server: LiveServer, new_page
+) -> None:
+    slug = "key-strategies"
+    title = lesson_title(live_server, slug)
+    marker = uuid.uuid4().hex[:6]
+    prompt = f"Which practice does the lesson pair with joint exercises? ({marker})"
+
+    teacher = new_page()
+    log_in(teacher, live_server, INSTRUCTOR_EMAIL)
+    teacher.get_by_role("navigation", name="Main").get_by_role("link", name="Instructor").click()
+    teacher.get_by_role("link", name=title, exact=True).click()
+    expect(teacher.get_by_role("heading", level=1)).to_have_text(f"Questions: {title}")
+    teacher.get_by_role("link", name="Add a single-choice question").click()
+
+    teacher.get_by_label("Title").fill(f"Paired practice {marker}")
+    teacher.get_by_label("Question", exact=True).fill(prompt)
+    choices = ["Regular staff talks", "Closing every embassy", "Ignoring allies"]
+    for number, text in enumerate(choices, start=1):
+        teacher.get_by_label(f"Choice {number}", exact=True).fill(text)
+        teacher.get_by_label(f"Feedback for choice {number}", exact=True).fill(
+            "Right, they go together." if number == 1 else "No, that works against trust."
+        )
+    teacher.get_by_role("radio", name="Correct").first.check()
+    teacher.get_by_label("Difficulty").select_option(label="Easy")
+    paragraphs = teacher.get_by_label("Lesson paragraph it tests")
+    anchor = paragraphs.locator("option").nth(1).get_attribute("value")
+    assert anchor, "the lesson offers no paragraph to link the question to"
+    paragraphs.select_option(anchor)
+    teacher.get_by_role("button", name="Save question").click()
+
+    expect(teacher.get_by_role("status")).to_contain_text("Question added.")
+    expect(teacher).to_have_url(re.compile(r"/instructor/lessons/key-strategies/questions#web-"))
+    expect(teacher.get_by_role("row", name=re.compile(f"Paired practice {marker}"))).to_be_visible()
+
+    learner = new_page()
+    register(learner, live_server, new_email("meets"))
+    start_quiz(learner, live_server, slug)
+    new_question = [
+        item
+        for item in quiz_questions(learner, answer_key(live_server, slug))
+        if item.key.prompt == prompt
+    ]
+    assert len(new_question) == 1, "the new question is not in the learner's quiz"
+    item = new_question[0]
+    expect(item.fieldset.get_by_role("radio")).to_have_count(3)
+    answer_by_mouse(item)
+    submit_quiz(learner)
+
+    expect(learner.get_by_text(prompt)).to_be_visible()
+    verdict = learner.get_by_role("heading", level=2, name=f"Question {item.position} ")
+    expect(verdict.first).to_contain_text("Right")
+    expect(learner.get_by_text("Right, they go together.")).to_be_visible()
+    link = learner.get_by_role("link", name=f"Review this in the lesson (question {item.position})")
+    expect(link).to_have_attribute("href", f"/lessons/{slug}#p-{anchor}")
+
+
+def test_my_scores_lists_the_attempt_and_reopens_its_review(
+    live_server: LiveServer, new_page
+) -> None:
+    slug = "historical-evolution"
+    title = lesson_title(live_server, slug)
+    page = new_page()
+    register(page, live_server, new_email("scores"))
+    take_quiz(page, live_server, slug, wrong=1)
+    result_url = page.url
+    expect(page.get_by_text("Score: 89%", exact=True)).to_be_visible()  # 8 of 9 right
+    start_quiz(page, live_server, slug)  # a second attempt, left open
+    quiz_url = page.url
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My scores").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My scores")
+    rows = page.get_by_role("table").get_by_role("row").filter(has_text=title)
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="In progress")).to_have_count(1)
+    expect(rows.filter(has_text="89%")).to_have_count(1)
+
+    page.get_by_role("link", name=f"Review attempt 1 of {title}").click()
+    expect(page).to_have_url(result_url)
+    expect(page.get_by_text("Result · attempt 1")).to_be_visible()
+    expect(page.get_by_text("Score: 89%", exact=True)).to_be_visible()
+
+    page.go_back()
+    page.get_by_role("link", name=f"Resume {title}").click()
+    expect(page).to_have_url(quiz_url)
+    expect(page.get_by_role("button", name="Submit answers")).to_be_visible()
