@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from app.config import PROJECT_ROOT, build_config
+from app.security import register_security
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -23,7 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.config.from_mapping(build_config(instance_path, config))
-    _require_secret_key(app)
+    register_security(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -34,25 +35,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _require_secret_key(app: Flask) -> None:
-    if app.config.get("SECRET_KEY"):
-        return
-    if app.config.get("TESTING") or app.debug:
-        app.config["SECRET_KEY"] = "insecure-key-for-tests-and-debugging-only"
-        return
-    raise RuntimeError(
-        "SECRET_KEY is not set. Set the SECRET_KEY environment variable, or run "
-        "`python -m app.secretkey` once to create a random key in the instance folder."
-    )
-
-
 def register_extensions(app: Flask) -> None:
     from app import database  # noqa: F401 - registers the SQLite connection rules
-    from app.extensions import csrf, db, login_manager, migrate
+    from app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)  # reads the RATELIMIT_* settings that register_security filled in
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
+from app.extensions import db, limiter
+from app.security import describe_wait, retry_after_seconds
 
 PAGES = {400, 403, 404, 405, 413, 429, 500}
+RATE_LIMITED = "There were too many tries in a short time; we paused them to keep accounts safe."
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -20,6 +23,21 @@ def register_error_handlers(app: Flask) -> None:
             "Go back, reload the page and try again."
         )
         return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_requests(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
+        db.session.rollback()
+        try:
+            seconds = retry_after_seconds(limiter.current_limit.reset_at)
+        except Exception:  # the limit store is unreachable: a safe guess beats a 500
+            seconds = 60
+        page = render_template(
+            "errors/error.html",
+            code=429,
+            message=RATE_LIMITED,
+            retry_in=describe_wait(seconds),
+        )
+        return page, 429, {"Retry-After": str(seconds)}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

@@ -20,11 +20,21 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db as _db
+
+# Fuzz budgets: "ci" is fixed and repeatable (.ci/run sets HYPOTHESIS_PROFILE=ci); "dev" is the
+# default. Both keep every fuzz test to a bounded number of examples on each database.
+_FUZZ_HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile(
+    "ci", max_examples=40, deadline=None, derandomize=True, suppress_health_check=_FUZZ_HEALTH
+)
+settings.register_profile("dev", max_examples=25, deadline=None, suppress_health_check=_FUZZ_HEALTH)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -173,6 +183,9 @@ def make_app(database_url: str, **overrides: Any) -> Flask:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "COURSE_DIR": str(FIXTURE_COURSE),
         "SERVER_NAME": "localhost",
+        # Tests log in and register many times from one address; the limiter's own tests
+        # (tests/security/test_rate_limits.py) turn it on with small, real limits.
+        "RATELIMIT_ENABLED": False,
     }
     config.update(overrides)
     app = create_app(config)

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-MIN_PASSWORD_LENGTH = 12
+from app.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
 
 
 class RegisterForm(FlaskForm):
@@ -12,14 +12,7 @@ class RegisterForm(FlaskForm):
     password = PasswordField(
         "Password",
         description=f"At least {MIN_PASSWORD_LENGTH} characters.",
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=f"Use at least {MIN_PASSWORD_LENGTH} characters (and at most 200).",
-            ),
-        ],
+        validators=[DataRequired()],
     )
     confirm = PasswordField(
         "Repeat the password",
@@ -28,15 +21,14 @@ class RegisterForm(FlaskForm):
     submit = SubmitField("Create account")
 
     def validate_password(self, field: PasswordField) -> None:
-        if (
-            self.email.data
-            and field.data
-            and field.data.strip().lower() == self.email.data.strip().lower()
-        ):
-            raise ValidationError("Choose a password that is not your email address.")
+        problem = password_problem(self.email.data, field.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
     submit = SubmitField("Log in")

@@ -18,6 +18,23 @@ class AccountError(ValueError):
     """An account operation cannot be done; the message says why."""
 
 
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
+
+
+def password_problem(email: str | None, password: str | None) -> str | None:
+    """Say why a password may not be set for this email, or return None if it is fine.
+
+    The one rule for every place a password is set (registration, the CLI, services).
+    """
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters (and at most {MAX_PASSWORD_LENGTH})."
+    if email and password.strip().lower() == normalise_email(email):
+        return "Choose a password that is not your email address."
+    return None
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -27,7 +44,10 @@ def find_user(email: str) -> User | None:
 
 
 def create_user(email: str, password: str, role: str = ROLE_LEARNER) -> User:
-    """Create an account; raise AccountError if the email is taken."""
+    """Create an account; raise AccountError for a password against the rule or a taken email."""
+    problem = password_problem(email, password)
+    if problem:
+        raise AccountError(problem)
     if find_user(email) is not None:
         raise AccountError("An account with this email already exists.")
     user = User(

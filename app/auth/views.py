@@ -1,19 +1,39 @@
-"""Register, log in, log out."""
+"""Register, log in, log out.
+
+Log-in and registration are rate-limited per account (the submitted email) and
+per client address (`RATELIMIT_*` settings, see app.security); log-in counts
+only failed tries.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth import services
 from app.auth.forms import LoginForm, RegisterForm
 from app.database import begin_write
-from app.extensions import db
+from app.extensions import db, limiter
+from app.security import account_key, address_key, form_came_back
 
 bp = Blueprint("auth", __name__)
+
+
+def _limit(setting: str):
+    """Read a limit from the app's config at request time (so tests and deployments set it)."""
+    return lambda: current_app.config[setting]
 
 
 def _safe_next(target: str | None) -> str:
@@ -31,6 +51,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_REGISTER"), key_func=account_key, methods=["POST"])
+@limiter.limit(_limit("RATELIMIT_REGISTER_PER_ADDRESS"), key_func=address_key, methods=["POST"])
 def register() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("course.index"))
@@ -52,6 +74,15 @@ def register() -> str | Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    _limit("RATELIMIT_LOGIN"), key_func=account_key, methods=["POST"], deduct_when=form_came_back
+)
+@limiter.limit(
+    _limit("RATELIMIT_LOGIN_PER_ADDRESS"),
+    key_func=address_key,
+    methods=["POST"],
+    deduct_when=form_came_back,
+)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("course.index"))
