@@ -137,7 +137,8 @@ def write_gift(questions: Iterable[QuestionData]) -> str:
     category: str | None = None
     for question in questions:
         if question.category is not None and question.category != category:
-            _check_single_line(question.category, "category")
+            if "\n" in question.category or "\r" in question.category:
+                raise ValueError(f"category {question.category!r} must fit on one line")
             parts.append(f"$CATEGORY: {question.category}")
             category = question.category
         parts.append(_write_question(question))
@@ -770,6 +771,7 @@ def _prompt_head(question: QuestionData) -> str:
         _split_format(escaped)[0] is not None
         or escaped.startswith("//")
         or escaped.startswith("$CATEGORY:")
+        or escaped.startswith("\ufeff")  # would be taken for a byte order mark
     ):
         prefix = f"[{fmt}]"
     return prefix
@@ -849,20 +851,7 @@ def _write_answers(question: QuestionData) -> str | None:
     if kind in ("single", "multi"):
         return _block(_write_choices(question), question)
     if kind == "short":
-        items = []
-        for choice in question.choices:
-            if "->" in choice.text or "->" in choice.feedback:
-                raise ValueError(
-                    f"short answer {choice.text!r} cannot be written in GIFT: "
-                    "Moodle would read '->' as a matching question"
-                )
-            weight = "" if choice.fraction == 1 and not choice.text.startswith("%") else None
-            if weight is None:
-                weight = _weight(choice.fraction)
-            items.append(
-                "=" + weight + _escape_part(choice.text, fmt) + _feedback(choice.feedback, fmt)
-            )
-        return _block(items, question)
+        return _write_short(question)
     if kind == "numerical":
         items = []
         last = len(question.numeric_answers) - 1
@@ -888,6 +877,27 @@ def _write_answers(question: QuestionData) -> str | None:
             items.append(f"={_escape_part(pair.left, fmt)} -> {_escape(pair.right)}")
         return _block(items, question)
     raise ValueError(f"unknown question type {kind!r}")
+
+
+def _write_short(question: QuestionData) -> str:
+    """Write accepted answers as '=' items, or bare when '->' would make Moodle see matching."""
+    fmt = question.text_format
+    items = []
+    for choice in question.choices:
+        weight = ""
+        if choice.fraction != 1 or choice.text.startswith("%"):
+            weight = _weight(choice.fraction)
+        items.append(weight + _escape_part(choice.text, fmt) + _feedback(choice.feedback, fmt))
+    if not any("->" in c.text or "->" in c.feedback for c in question.choices):
+        return _block(["=" + item for item in items], question)
+    # With '=' and '->' in the answers Moodle reads a matching question; one answer
+    # can go without '=' (as '{a->b}'), several cannot.
+    if len(items) != 1 or question.choices[0].text in _TRUE_WORDS + _FALSE_WORDS:
+        raise ValueError(
+            f"short answers {[c.text for c in question.choices]!r} cannot be written in GIFT: "
+            "with '->' in them Moodle would read a matching question"
+        )
+    return "{" + items[0] + _general(question) + "}"
 
 
 def _write_choices(question: QuestionData) -> list[str]:

@@ -185,6 +185,12 @@ def test_an_answer_starting_with_a_percent_sign_gets_an_explicit_weight() -> Non
     assert [without_line(p) for p in round_trip([s])] == [s]
 
 
+def test_a_lone_short_answer_with_an_arrow_is_written_without_equals_so_it_stays_short() -> None:
+    q = QuestionData("short", "Reaction?", choices=[Choice("A -> B", 1.0, "Yes -> right")])
+    assert write_gift([q]) == "Reaction?{A -> B#Yes -> right}\n"
+    assert [without_line(p) for p in round_trip([q])] == [q]
+
+
 def test_weights_are_written_so_they_read_back_exactly() -> None:
     fractions = [1 / 3, -1 / 3, 0.1, 0.3333333, 1e-7, -0.875]
     q = QuestionData(
@@ -202,7 +208,10 @@ def test_weights_are_written_so_they_read_back_exactly() -> None:
             QuestionData("matching", "Q", pairs=[MatchPair("a->b", "c"), MatchPair("d", "e")]),
             "it contains '->'",
         ),
-        (QuestionData("short", "Q", choices=[Choice("a->b", 1.0)]), "matching question"),
+        (
+            QuestionData("short", "Q", choices=[Choice("a->b", 1.0), Choice("c", 1.0)]),
+            "matching question",
+        ),
         (QuestionData("single", "Q", choices=[Choice("a", 0.5), Choice("b", 0)]), "worth 100%"),
         (QuestionData("description", "Q", general_feedback="g"), "general feedback"),
         (QuestionData("essay", "Q", id="a\nb"), "control character"),
