@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -19,6 +20,28 @@ from app.extensions import db
 course_cli = AppGroup("course", help="Load the course files into the database.")
 users_cli = AppGroup("users", help="Manage accounts and roles.")
 attempts_cli = AppGroup("attempts", help="Look after quiz attempts.")
+bank_cli = AppGroup("bank", help="Check question files (GIFT, Aiken) without the database.")
+
+
+@bank_cli.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--format", "file_format", type=click.Choice(["auto", "gift", "aiken"]), default="auto",
+    help="The files' format (auto: .txt and .aiken files are Aiken, others GIFT).",
+)  # fmt: skip
+def bank_check(files: tuple[Path, ...], as_json: bool, file_format: str) -> None:
+    """Validate question files and list every question, or its errors by line."""
+    from app.bank.checking import check_files, format_report
+
+    report = check_files(files, file_format)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for line in format_report(report):
+            click.echo(line)
+    if any(item["errors"] for item in report):
+        raise SystemExit(1)
 
 
 @attempts_cli.command("close-overdue")
