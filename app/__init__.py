@@ -78,7 +78,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import attempts_cli, course_cli, users_cli
+    from app.cli import attempts_cli, bank_cli, course_cli, users_cli
 
-    for group in (course_cli, users_cli, attempts_cli):
+    for group in (course_cli, users_cli, attempts_cli, bank_cli):
         app.cli.add_command(group)
