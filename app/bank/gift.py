@@ -633,7 +633,7 @@ def _read_number_answer(reader: _Reader, text: str, at: int) -> tuple[float, flo
             reader.error(at, f"numerical answer range '{text}' is reversed: put the lower first")
             return None
         value = (low + high) / 2
-        return value, high - value
+        return _finite(reader, text, at, value, high - value)
     if text.find(":") > 0:
         value_text, tolerance_text = (part.strip() for part in text.split(":", 1))
     else:
@@ -650,7 +650,17 @@ def _read_number_answer(reader: _Reader, text: str, at: int) -> tuple[float, flo
         tolerance = None
     if value is None or tolerance is None:
         return None
-    return value, tolerance
+    return _finite(reader, text, at, value, tolerance)
+
+
+def _finite(
+    reader: _Reader, text: str, at: int, value: float, tolerance: float
+) -> tuple[float, float] | None:
+    """Refuse numbers too large for a float, which would match every answer."""
+    if math.isfinite(value) and math.isfinite(tolerance):
+        return value, tolerance
+    reader.error(at, f"numerical answer '{text}' is too large")
+    return None
 
 
 def _read_matching(reader: _Reader, body: str, offset: int) -> None:

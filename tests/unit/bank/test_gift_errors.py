@@ -124,6 +124,12 @@ def test_a_non_numeric_numerical_answer_is_refused_although_moodle_accepts_it() 
     assert the_error("Q{#ten:2}") == "numerical answer 'ten' is not a number"
 
 
+def test_a_number_too_large_for_a_float_is_refused_since_it_would_match_anything() -> None:
+    assert the_error("Q{#1e999}") == "numerical answer '1e999' is too large"
+    assert the_error("Q{#1:1e999}") == "numerical answer '1:1e999' is too large"
+    assert the_error("Q{#1e308..1.7e308}") == "numerical answer '1e308..1.7e308' is too large"
+
+
 def test_a_non_numeric_tolerance_is_refused() -> None:
     assert the_error("Q{#3:x}") == "tolerance 'x' is not a number"
 

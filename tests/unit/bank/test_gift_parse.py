@@ -312,3 +312,60 @@ def test_an_escaped_tilde_does_not_make_a_choice_question() -> None:
 def test_an_empty_file_has_no_questions() -> None:
     assert parse_gift("") == []
     assert parse_gift("\n\n  \n// only a comment\n") == []
+
+
+def test_an_unescaped_equals_sign_in_feedback_starts_a_new_right_answer_as_in_moodle() -> None:
+    q = only("Q{~%50%a#fine ~%50%b ~%-100%c#4 = 2 + 2}")
+    assert q.type == "single"
+    assert q.choices[-1] == Choice("2 + 2", 1.0)
+    escaped = only(r"Q{~%50%a#fine ~%50%b ~%-100%c#4 \= 2 + 2}")
+    assert escaped.type == "multi"
+    assert escaped.choices[-1].feedback == "4 = 2 + 2"
+
+
+def test_a_prompt_over_several_lines_keeps_its_line_breaks_and_indentation() -> None:
+    q = only("::T::First line\n  - a list item\nLast line{T}")
+    assert q.prompt == "First line\n  - a list item\nLast line"
+
+
+def test_an_id_comment_after_the_question_text_still_gives_the_id_but_not_the_line() -> None:
+    q = only("Q{T}\n// [id:late]")
+    assert q.id == "late"
+    assert q.line == 1
+
+
+def test_tags_keep_their_order_and_inner_spaces_but_lose_outer_ones() -> None:
+    q = only("// [tag: b ] [tag:a c] [id: x ]\nQ{T}")
+    assert q.tags == ["b", "a c"]
+    assert q.id == "x"
+
+
+def test_an_empty_tag_is_ignored_with_a_warning() -> None:
+    q = only("// [tag:]\nQ{T}")
+    assert q.tags == []
+    assert q.warnings == ["an empty tag '[tag:]' is ignored"]
+
+
+def test_general_feedback_of_a_true_false_question_comes_after_the_last_four_hashes() -> None:
+    q = only("Q{TRUE##right####general}")
+    assert (q.feedback_false, q.feedback_true, q.general_feedback) == ("", "right", "general")
+
+
+def test_an_essay_may_have_general_feedback() -> None:
+    q = only("Discuss.{####A model answer.}")
+    assert q.type == "essay"
+    assert q.general_feedback == "A model answer."
+
+
+def test_a_short_answer_without_equals_is_accepted_as_moodle_does() -> None:
+    assert only("Who?{no one}").choices == [Choice("no one", 1.0)]
+
+
+def test_numerical_star_is_the_catch_all_too() -> None:
+    q = only("Q{#=5 =%0%*#Anything else}")
+    assert q.numeric_answers[-1] == NumericAnswer(0.0, ANY_NUMBER_TOLERANCE, 0.0, "Anything else")
+
+
+def test_a_category_line_may_follow_comments_in_its_block() -> None:
+    questions = parse_gift("// header\n$CATEGORY: c\n\nQ{T}")
+    assert [q.category for q in questions] == ["c"]

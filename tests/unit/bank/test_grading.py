@@ -264,3 +264,9 @@ def test_correct_answer_text_never_shows_the_catch_all() -> None:
         numeric_answers=[NumericAnswer(0.0, ANY_NUMBER_TOLERANCE, 0.0, "no")],
     )
     assert correct_answer_text(q) == ""
+
+
+def test_numerical_float_slack_is_relative_and_tiny_so_big_numbers_stay_exact() -> None:
+    q = question("Q{#1e10}")
+    assert grade(q, 1e10).fraction == 1.0
+    assert grade(q, 1e10 + 1).fraction == 0.0
