@@ -18,6 +18,16 @@ How a file is read (as Moodle does):
 - The answers sit in one ``{…}``. Text after the braces makes a missing-word
   question: the prompt keeps ``_____`` where the braces were.
 - ``\\~ \\= \\# \\{ \\} \\: \\\\`` are literal characters and ``\\n`` a new line.
+
+Where we differ from Moodle, on purpose: a numerical answer that is not a number
+(Moodle then accepts any number), weights that are not numbers or lie outside
+-100%..100%, text before the first answer, several answer blocks, multiple-response
+weights not adding up to 100% and answers worth less than full marks are errors.
+Warnings: ``[moodle]`` auto-format, a differing ``[format]`` on an answer or
+feedback (we keep one format per question), essays (not gradable), an unused
+``$CATEGORY``, an ``[id:]`` comment cut off by a blank line, ``{true}`` in lower
+case (a short answer, as in Moodle), a ``#`` inside a matching pair, and text after
+``}`` on a later line (a missing-word question, perhaps by mistake).
 """
 
 from __future__ import annotations

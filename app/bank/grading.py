@@ -25,6 +25,7 @@ __all__ = [
     "correct_answer_text",
     "grade",
     "is_any_number",
+    "matching_rows",
     "normalise_text",
 ]
 
