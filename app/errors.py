@@ -28,7 +28,7 @@ def register_error_handlers(app: Flask) -> None:
     def too_many_requests(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
         db.session.rollback()
         try:
-            seconds = retry_after_seconds(limiter.current_limit.reset_at)
+            seconds = retry_after_seconds(limiter.current_limit.window.reset_time)
         except Exception:  # the limit store is unreachable: a safe guess beats a 500
             seconds = 60
         page = render_template(

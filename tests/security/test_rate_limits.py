@@ -1,0 +1,244 @@
+"""Brute force: log-in and registration are limited per account and per client address.
+
+These tests run the limiter with real, small limits (tests/security/conftest.py);
+everywhere else the test suite turns it off.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.security import describe_wait, retry_after_seconds
+from tests.conftest import PASSWORD, csrf_token
+from tests.security.conftest import quick_user
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def _client(app: Flask, address: str = "127.0.0.1") -> FlaskClient:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _log_in(client: FlaskClient, email: str, password: str = "not the password!"):
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def _register(client: FlaskClient, email: str, password: str = "short"):
+    token = csrf_token(client, "/register")
+    data = {"email": email, "password": password, "confirm": password, "csrf_token": token}
+    return client.post("/register", data=data)
+
+
+def _assert_throttled(response) -> int:
+    """Check the 429 page and its Retry-After header; return the wait in seconds."""
+    assert response.status_code == 429, response.status_code
+    retry_after = int(response.headers["Retry-After"])
+    assert 1 <= retry_after <= 60
+    page = response.get_data(as_text=True)
+    assert "Too many tries" in page
+    assert re.search(r"Try again in \d+ seconds?\.", page), page
+    return retry_after
+
+
+def test_failed_log_ins_for_one_account_are_stopped_even_with_the_right_password(limited_app):
+    quick_user("learner@example.com")
+    client = _client(limited_app)
+    for _ in range(3):
+        assert _log_in(client, "learner@example.com").status_code == 200
+    _assert_throttled(_log_in(client, "learner@example.com"))
+    # The lock holds for the right password too: the guesser cannot tell when they hit it.
+    _assert_throttled(_log_in(client, "learner@example.com", PASSWORD))
+
+
+def test_the_account_key_is_the_normalised_email(limited_app):
+    client = _client(limited_app)
+    for spelling in ("Someone@Example.com", " someone@example.com", "SOMEONE@EXAMPLE.COM "):
+        assert _log_in(client, spelling).status_code == 200
+    _assert_throttled(_log_in(client, "someone@example.com"))
+
+
+def test_a_locked_account_does_not_lock_other_accounts_or_other_addresses(limited_app):
+    quick_user("learner@example.com")
+    quick_user("other@example.com")
+    attacker = _client(limited_app, "10.0.0.66")
+    for _ in range(3):
+        _log_in(attacker, "learner@example.com")
+    _assert_throttled(_log_in(attacker, "learner@example.com"))
+    assert _log_in(attacker, "other@example.com", PASSWORD).status_code == 302
+
+
+def test_throttling_does_not_tell_whether_an_email_exists(limited_app):
+    quick_user("real@example.com")
+    client = _client(limited_app)
+    known = [_log_in(client, "real@example.com").status_code for _ in range(5)]
+    unknown = [_log_in(client, "ghost@example.com").status_code for _ in range(5)]
+    assert known == unknown == [200, 200, 200, 429, 429]
+
+
+def test_successful_log_ins_do_not_count(limited_app):
+    quick_user("learner@example.com")
+    for _ in range(6):
+        client = _client(limited_app)
+        assert _log_in(client, "learner@example.com", PASSWORD).status_code == 302
+
+
+def test_showing_the_log_in_page_is_never_limited(limited_app):
+    client = _client(limited_app)
+    for _ in range(3):
+        _log_in(client, "learner@example.com")
+    assert all(client.get("/login").status_code == 200 for _ in range(20))
+
+
+def test_one_address_trying_many_accounts_is_stopped_by_the_address_limit(limited_app):
+    quick_user("learner@example.com")
+    sprayer = _client(limited_app, "10.0.0.7")
+    statuses = [_log_in(sprayer, f"user{n}@example.com").status_code for n in range(9)]
+    assert statuses == [200] * 8 + [429]
+    _assert_throttled(_log_in(sprayer, "learner@example.com", PASSWORD))
+    # Another address (another learner in the class) is not held up.
+    elsewhere = _log_in(_client(limited_app, "10.0.0.8"), "learner@example.com", PASSWORD)
+    assert elsewhere.status_code == 302
+    assert _log_in(_client(limited_app, "10.0.0.9"), "user1@example.com").status_code == 200
+
+
+def test_registration_is_limited_per_email(limited_app):
+    client = _client(limited_app)
+    for _ in range(3):
+        assert _register(client, "new@example.com").status_code == 200  # password too short
+    _assert_throttled(_register(client, "NEW@example.com", "a long enough password"))
+    other = _register(client, "fresh@example.com", "a long enough password")
+    assert other.status_code == 302
+
+
+def test_registration_probing_for_taken_emails_is_bounded_per_address(limited_app):
+    for n in range(6):
+        quick_user(f"member{n}@example.com")
+    prober = _client(limited_app, "10.0.0.5")
+    pages = [
+        _register(prober, f"member{n}@example.com", "a long enough password") for n in range(6)
+    ]
+    assert [p.status_code for p in pages] == [200] * 5 + [429]
+    assert "An account with this email already exists." in pages[0].get_data(as_text=True)
+    _assert_throttled(pages[-1])
+
+
+def test_the_429_page_has_the_security_headers(limited_app):
+    client = _client(limited_app)
+    for _ in range(3):
+        _log_in(client, "x@example.com")
+    response = _log_in(client, "x@example.com")
+    assert response.status_code == 429
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_limits_come_from_the_config(make_limited_app):
+    app = make_limited_app(RATELIMIT_LOGIN="1 per minute")
+    with app.app_context():
+        client = _client(app)
+        assert _log_in(client, "a@example.com").status_code == 200
+        _assert_throttled(_log_in(client, "a@example.com"))
+
+
+def test_a_long_window_says_minutes(make_limited_app):
+    app = make_limited_app(RATELIMIT_LOGIN="1 per hour")
+    with app.app_context():
+        client = _client(app)
+        _log_in(client, "a@example.com")
+        response = _log_in(client, "a@example.com")
+        assert response.status_code == 429
+        assert 3500 <= int(response.headers["Retry-After"]) <= 3600
+        assert "Try again in 60 minutes." in response.get_data(as_text=True)
+
+
+def test_the_limiter_is_off_when_disabled(app, client):
+    # The rest of the suite (and load and browser runs) set RATELIMIT_ENABLED off.
+    assert app.config["RATELIMIT_ENABLED"] is False
+    assert all(_log_in(client, "x@example.com").status_code == 200 for _ in range(12))
+
+
+def test_the_settings_come_from_the_environment_unless_the_config_says(monkeypatch):
+    from app import create_app
+
+    monkeypatch.setenv("RATELIMIT_LOGIN", "7 per minute")
+    monkeypatch.setenv("RATELIMIT_ENABLED", "0")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["RATELIMIT_LOGIN"] == "7 per minute"
+    assert app.config["RATELIMIT_REGISTER"] == "10 per hour"  # the default
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert app.config["RATELIMIT_ENABLED"] is False
+    configured = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_LOGIN": "2/second"}
+    )
+    assert configured.config["RATELIMIT_LOGIN"] == "2/second"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (1, "1 second"),
+        (42, "42 seconds"),
+        (89, "89 seconds"),
+        (90, "2 minutes"),
+        (3600, "60 minutes"),
+    ],
+)
+def test_waits_are_said_in_words(seconds, words):
+    assert describe_wait(seconds) == words
+
+
+def test_retry_after_is_rounded_up_and_never_zero():
+    assert retry_after_seconds(100.2, now=100.0) == 1
+    assert retry_after_seconds(99.0, now=100.0) == 1
+    assert retry_after_seconds(130.1, now=100.0) == 31
+
+
+def _redis_unavailable() -> str | None:
+    try:
+        import redis
+    except ImportError:
+        return "the redis package is not installed"
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as error:
+        return f"Redis not reachable at {REDIS_URL}: {type(error).__name__}"
+    return None
+
+
+def test_instances_sharing_redis_share_the_counts(make_limited_app):
+    reason = _redis_unavailable()
+    if reason:
+        pytest.skip(reason)
+    # Unique account and address: Redis outlives the test run (its keys expire in a minute).
+    email = f"shared-{uuid.uuid4().hex}@example.com"
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    first = make_limited_app(RATELIMIT_STORAGE_URI=REDIS_URL)
+    with first.app_context():
+        for _ in range(3):
+            assert _log_in(_client(first, address), email).status_code == 200
+    # A second instance (a new app, a new connection) sees the first one's count.
+    second = make_limited_app(RATELIMIT_STORAGE_URI=REDIS_URL)
+    with second.app_context():
+        _assert_throttled(_log_in(_client(second, address), email))
+
+
+def test_memory_storage_is_per_instance(make_limited_app):
+    # The contrast that shows the Redis test above is not vacuous.
+    first = make_limited_app()
+    with first.app_context():
+        for _ in range(3):
+            _log_in(_client(first), "solo@example.com")
+        _assert_throttled(_log_in(_client(first), "solo@example.com"))
+    second = make_limited_app()
+    with second.app_context():
+        assert _log_in(_client(second), "solo@example.com").status_code == 200
