@@ -1,5 +1,5 @@
 """One registry: each question type's label, how a learner's form answer is read,
-which template renders it, and (through `app.bank.grading`) how it is graded.
+which template renders it, and which pure grader scores it.
 
 Answers are read from form fields named after the question's position in the
 attempt: ``q3`` (one value, or several for multiple response) and ``q3-r0``,
@@ -16,7 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from app.bank.grading import GRADERS, Grade, matching_rows
 from app.bank.model import QuestionData
+
+__all__ = [
+    "KINDS",
+    "MalformedAnswer",
+    "QuestionKind",
+    "display_order",
+    "field_name",
+    "matching_rows",
+]
 
 MAX_TEXT_ANSWER = 500
 MAX_VALUES_PER_FIELD = 50
@@ -42,6 +52,11 @@ class QuestionKind:
     def template(self) -> str:
         """Return the partial that renders this type for a learner."""
         return f"quizzes/types/_{self.template_name or self.name}.html"
+
+    @property
+    def grader(self) -> Callable[[QuestionData, Any], Grade]:
+        """Return the pure function that grades this type (from app.bank.grading)."""
+        return GRADERS[self.name]
 
 
 def field_name(position: int) -> str:
@@ -123,11 +138,6 @@ def read_numerical(
     if not math.isfinite(number) or len(text) > 40:
         raise MalformedAnswer(f"{name}: '{value[:40]}' is not a usable number")
     return number
-
-
-def matching_rows(question: QuestionData) -> list[int]:
-    """Return the indexes of the pairs that are rows (distractors are not)."""
-    return [i for i, pair in enumerate(question.pairs) if pair.left.strip()]
 
 
 def read_matching(
