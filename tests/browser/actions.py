@@ -194,3 +194,15 @@ def take_quiz(
     if submit:
         submit_quiz(page)
     return items
+
+
+def upload_for_import(page: Page, live: LiveServer, slug: str, gift_text: str) -> str:
+    """Upload a GIFT file for a lesson as an instructor; return the preview's token."""
+    page.goto(live(f"/instructor/lessons/{slug}/import"))
+    page.get_by_label("Question file").set_input_files(
+        {"name": "sample.gift", "mimeType": "text/plain", "buffer": gift_text.encode()}
+    )
+    page.get_by_label("GIFT (Moodle)").check()
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page).to_have_url(re.compile(rf"/instructor/lessons/{slug}/import/[\w-]+$"))
+    return page.url.rsplit("/", 1)[-1]

@@ -18,10 +18,37 @@ from typing import Any
 
 import pytest
 
-from tests.browser.live import CHROMIUM, LiveServer, launch_chromium, start_live_server
+from tests.browser.actions import (
+    answer_key,
+    log_in,
+    register,
+    start_quiz,
+    take_quiz,
+    upload_for_import,
+)
+from tests.browser.live import (
+    CHROMIUM,
+    DESKTOP,
+    INSTRUCTOR_EMAIL,
+    LiveServer,
+    launch_chromium,
+    start_live_server,
+)
+from tests.browser.pages import Site
 
 HERE = Path(__file__).parent
+
 # Fixtures that run a test once per database; a browser test must not use them.
+# One good question and one with a problem, so the import preview shows both.
+IMPORT_SAMPLE = """// [id:import-sample-01] [tag:difficulty-easy]
+::Imported::Which body authorises a peacekeeping mission?{
+=An international mandate#Right.
+~A single attaché#No.
+}
+
+::Broken::This question never closes its answers {
+=one
+"""
 PER_DATABASE_FIXTURES = {"app", "backend", "database_url", "db", "client", "runner"}
 
 
@@ -75,7 +102,7 @@ def new_page(browser: Any) -> Iterator[Any]:
     contexts = []
 
     def open_page(**context_options: Any):
-        options = {"viewport": {"width": 1280, "height": 900}, **context_options}
+        options = {"viewport": DESKTOP, **context_options}
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
         contexts.append(context)
@@ -84,3 +111,79 @@ def new_page(browser: Any) -> Iterator[Any]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def site(live_server: LiveServer, browser: Any) -> Site:
+    """A learner with a submitted and an open attempt, and a logged-in instructor."""
+    graded, untouched, opened = "military-attaches", "case-studies", "cross-cultural-relationships"
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    register(page, live_server, "pages-learner@example.com")
+    take_quiz(page, live_server, graded, wrong=2)
+    submitted_id = int(page.url.rsplit("/", 2)[-2])
+    start_quiz(page, live_server, opened)
+    open_id = int(page.url.rsplit("/", 1)[-1])
+    learner_state = context.storage_state()
+    context.close()
+
+    context = browser.new_context(viewport=DESKTOP)
+    log_in(context.new_page(), live_server, INSTRUCTOR_EMAIL)
+    instructor_state = context.storage_state()
+    context.close()
+
+    def make_import_token() -> str:
+        context = browser.new_context(viewport=DESKTOP, storage_state=instructor_state)
+        try:
+            return upload_for_import(context.new_page(), live_server, graded, IMPORT_SAMPLE)
+        finally:
+            context.close()
+
+    single = next(q for q in answer_key(live_server, graded) if q.data.type == "single")
+    return Site(
+        lesson_slug=untouched,
+        graded_lesson_slug=graded,
+        submitted_attempt_id=submitted_id,
+        open_attempt_id=open_id,
+        single_question_uid=single.uid,
+        learner_state=learner_state,
+        instructor_state=instructor_state,
+        make_import_token=make_import_token,
+    )
+
+
+@pytest.fixture(scope="session")
+def _role_contexts(browser: Any, site: Site) -> Iterator[dict[tuple, Any]]:
+    contexts: dict[tuple, Any] = {}
+    yield contexts
+    for context in contexts.values():
+        context.close()
+
+
+@pytest.fixture
+def page_as(browser: Any, site: Site, _role_contexts: dict[tuple, Any]) -> Iterator[Any]:
+    """Open a page as anonymous, learner or instructor, in a colour scheme and viewport.
+
+    The logged-in contexts are made once per session (nobody logs out in them);
+    the pages are closed after each test.
+    """
+    pages = []
+
+    def open_page(role: str, color_scheme: str = "light", viewport: dict | None = None):
+        viewport = viewport or DESKTOP
+        key = (role, color_scheme, viewport["width"], viewport["height"])
+        if key not in _role_contexts:
+            context = browser.new_context(
+                color_scheme=color_scheme,
+                viewport=viewport,
+                storage_state=site.storage_state(role),
+            )
+            context.set_default_timeout(10_000)
+            _role_contexts[key] = context
+        page = _role_contexts[key].new_page()
+        pages.append(page)
+        return page
+
+    yield open_page
+    for page in pages:
+        page.close()

@@ -29,6 +29,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+DATABASE_FILE = "browser.sqlite3"
 COURSE_DIR = PROJECT_ROOT / "questions"
 PASSWORD = "correct horse battery staple"
 INSTRUCTOR_EMAIL = "instructor@example.com"
@@ -76,14 +79,15 @@ class LiveServer:
             db.engine.dispose()
 
 
-def build_app(database: Path) -> Flask:
+def build_app(directory: Path) -> Flask:
     """Make a production-like app (no TESTING, no debug, CSRF on) on a SQLite file."""
     return create_app(
         {
             "TESTING": False,
             "DEBUG": False,
             "SECRET_KEY": "browser-suite-secret-key-not-for-production",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{directory / DATABASE_FILE}",
+            "INSTRUCTOR_IMPORT_DIR": str(directory / "imports"),  # not the real instance/
             "COURSE_DIR": str(COURSE_DIR),
             # Journeys register and log in many times from one address; the limiter's
             # own tests run with real limits.
@@ -112,8 +116,7 @@ def prepare_database(app: Flask) -> None:
 
 def start_live_server(directory: Path) -> LiveServer:
     """Create a fresh database in `directory` and serve the app on a free port."""
-    database = directory / "browser.sqlite3"
-    app = build_app(database)
+    app = build_app(directory)
     prepare_database(app)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -122,7 +125,7 @@ def start_live_server(directory: Path) -> LiveServer:
     return LiveServer(
         app=app,
         url=f"http://127.0.0.1:{server.server_port}",
-        database=database,
+        database=directory / DATABASE_FILE,
         _server=server,
         _thread=thread,
     )

@@ -1,0 +1,131 @@
+"""Every page the app serves, built from its URL rules, with who may see it.
+
+`PAGES` says, for each URL rule that answers GET, who visits it and how its URL
+parameters are filled from the data the suite creates (`Site`). A GET rule that
+is neither here nor in `NOT_PAGES` fails the accessibility suite: a new page
+joins it by adding one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, url_for
+
+ANONYMOUS, LEARNER, INSTRUCTOR = "anonymous", "learner", "instructor"
+
+
+@dataclass
+class Site:
+    """What the suite created to fill URL parameters with real values.
+
+    Values that cost a browser round trip to make (an import upload) are made on
+    first use, so a page that does not exist yet costs nothing.
+    """
+
+    lesson_slug: str  # a lesson the learner has not touched
+    graded_lesson_slug: str  # a lesson whose quiz the learner submitted
+    submitted_attempt_id: int
+    open_attempt_id: int
+    single_question_uid: str  # a single-choice question (editable in the web)
+    learner_state: dict[str, Any]  # browser storage state of a logged-in learner
+    instructor_state: dict[str, Any]
+    make_import_token: Callable[[], str] = field(repr=False)
+    _import_token: str | None = field(default=None, repr=False)
+
+    def import_token(self) -> str:
+        """Return the token of an import upload waiting for the instructor's preview."""
+        if self._import_token is None:
+            self._import_token = self.make_import_token()
+        return self._import_token
+
+    def storage_state(self, role: str) -> dict[str, Any] | None:
+        return {ANONYMOUS: None, LEARNER: self.learner_state, INSTRUCTOR: self.instructor_state}[
+            role
+        ]
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One page to load: who loads it, where, and the status it must answer with."""
+
+    name: str
+    role: str
+    path: str
+    status: int = 200
+
+
+Values = Callable[[Site], dict[str, Any]]
+
+
+def _none(site: Site) -> dict[str, Any]:
+    return {}
+
+
+PAGES: dict[str, list[tuple[str, Values]]] = {
+    "auth.login": [(ANONYMOUS, _none)],
+    "auth.register": [(ANONYMOUS, _none)],
+    "course.index": [(ANONYMOUS, _none), (LEARNER, _none)],
+    "course.lesson": [
+        (ANONYMOUS, lambda s: {"slug": s.lesson_slug}),
+        (LEARNER, lambda s: {"slug": s.graded_lesson_slug}),
+    ],
+    "quizzes.take": [(LEARNER, lambda s: {"attempt_id": s.open_attempt_id})],
+    "quizzes.result": [(LEARNER, lambda s: {"attempt_id": s.submitted_attempt_id})],
+    "quizzes.scores": [(LEARNER, _none)],
+    "instructor.index": [(INSTRUCTOR, _none)],
+    "instructor.questions": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
+    "instructor.new_question": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
+    "instructor.edit_question": [(INSTRUCTOR, lambda s: {"uid": s.single_question_uid})],
+    "instructor.search": [(INSTRUCTOR, _none)],
+    "instructor.edit_lesson": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
+    "instructor.lesson_settings": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
+    "instructor.import_upload": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
+    "instructor.import_preview": [
+        (INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug, "token": s.import_token()})
+    ],
+}
+
+# GET rules that serve no HTML page, and why.
+NOT_PAGES = {
+    "static": "serves stylesheets, scripts and images, not pages",
+    "instructor.export_lesson": "downloads a GIFT file",
+    "instructor.export_bank": "downloads a GIFT file",
+}
+
+# Pages served without a rule of their own.
+ERROR_PAGES = [
+    Visit("404 page", ANONYMOUS, "/lessons/no-such-lesson", 404),
+    Visit("403 page", LEARNER, "/instructor/", 403),
+]
+
+
+def get_endpoints(app: Flask) -> list[str]:
+    """Return the endpoints of every URL rule that answers GET."""
+    return sorted({rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods})
+
+
+def visits_for(app: Flask, endpoint: str, site: Site) -> list[Visit]:
+    """Build the visits of one endpoint; fail if the suite cannot fill it."""
+    if endpoint not in PAGES:
+        raise AssertionError(
+            f"the GET rule {endpoint!r} is not in tests/browser/pages.py: add it to PAGES "
+            "(who sees it, and its URL values) or, if it serves no HTML page, to NOT_PAGES"
+        )
+    visits = []
+    with app.test_request_context():
+        for role, values in PAGES[endpoint]:
+            path = url_for(endpoint, **values(site))
+            visits.append(Visit(f"{endpoint} as {role}", role, path))
+    return visits
+
+
+def all_visits(app: Flask, site: Site) -> list[Visit]:
+    """Return a visit for every page the app serves, error pages included."""
+    visits = []
+    for endpoint in get_endpoints(app):
+        if endpoint not in NOT_PAGES:
+            visits.extend(visits_for(app, endpoint, site))
+    return visits + ERROR_PAGES

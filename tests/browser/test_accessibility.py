@@ -1,0 +1,264 @@
+"""Accessibility of every page the app serves, in light and dark colour schemes.
+
+The page list comes from the app's URL rules (tests/browser/pages.py), so a new
+page fails here until it is listed. On each page: axe-core finds no serious or
+critical violation, headings go down from one h1 without skipping a level, every
+form control has an accessible name, and every Tab stop shows a focus outline.
+On a phone-sized viewport (390×844) no page scrolls sideways.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from app import create_app
+from tests.browser.live import PHONE, LiveServer
+from tests.browser.pages import (
+    ANONYMOUS,
+    ERROR_PAGES,
+    LEARNER,
+    NOT_PAGES,
+    Site,
+    Visit,
+    get_endpoints,
+    visits_for,
+)
+
+pytestmark = pytest.mark.browser
+
+SCHEMES = ["light", "dark"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+MAX_TAB_STOPS = 80
+# Built from the URL rules at collection time (the factory does no I/O), so each
+# rule is its own test and an unlisted one fails by name.
+ENDPOINTS = [
+    e
+    for e in get_endpoints(create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+    if e not in NOT_PAGES
+]
+
+_axe = Axe()
+
+
+def load(page: Page, live: LiveServer, visit: Visit) -> None:
+    """Load a visit's page and check it is that page, not a redirect or an error."""
+    response = page.goto(live(visit.path))
+    assert response is not None
+    assert response.status == visit.status, f"{visit.name}: HTTP {response.status}"
+    assert urlsplit(page.url).path == visit.path, f"{visit.name}: redirected to {page.url}"
+
+
+def assert_scheme(page: Page, scheme: str) -> None:
+    """Check the page really is in the colour scheme under test."""
+    dark = page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches")
+    assert dark == (scheme == "dark"), f"expected the {scheme} scheme"
+
+
+def axe_problems(page: Page) -> list[str]:
+    results = _axe.run(page).response
+    problems = []
+    for violation in results["violations"]:
+        if violation["impact"] not in BLOCKING_IMPACTS:
+            continue
+        targets = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:8])
+        problems.append(
+            f"axe {violation['id']} ({violation['impact']}): {violation['help']} → {targets}"
+        )
+    return problems
+
+
+def heading_problems(page: Page) -> list[str]:
+    levels = page.eval_on_selector_all(
+        "h1, h2, h3, h4, h5, h6", "els => els.map(e => Number(e.tagName[1]))"
+    )
+    if not levels or levels[0] != 1:
+        return [f"headings must start with an h1, found {levels}"]
+    problems = []
+    if levels.count(1) != 1:
+        problems.append(f"one h1 per page, found {levels.count(1)}")
+    for before, after in itertools.pairwise(levels):
+        if after > before + 1:
+            problems.append(f"heading level skipped: h{before} then h{after} in {levels}")
+            break
+    return problems
+
+
+def label_problems(page: Page) -> list[str]:
+    controls = page.locator("input:not([type=hidden]), select, textarea")
+    problems = []
+    for index in range(controls.count()):
+        control = controls.nth(index)
+        try:
+            expect(control).to_have_accessible_name(re.compile(r"\S"), timeout=200)
+        except AssertionError:
+            html = control.evaluate("el => el.outerHTML")[:160]
+            problems.append(f"form control without an accessible name: {html}")
+    return problems
+
+
+FOCUSED = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const style = getComputedStyle(el);
+    const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim();
+    return {
+        key: el.tagName + '#' + el.id + '|' + (el.name || '') + '|' + text.slice(0, 60),
+        outline: style.outlineStyle,
+        width: parseFloat(style.outlineWidth) || 0,
+    };
+}"""
+
+
+def focus_problems(page: Page) -> list[str]:
+    """Tab through the page; every stop must show an outline."""
+    problems, seen = [], set()
+    for _ in range(MAX_TAB_STOPS):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused is None or focused["key"] in seen:
+            break
+        seen.add(focused["key"])
+        if focused["outline"] == "none" or focused["width"] == 0:
+            problems.append(f"no visible focus outline on {focused['key']}")
+    if not seen:
+        problems.append("Tab reached nothing on the page")
+    return problems
+
+
+def check_page(page: Page, live: LiveServer, visit: Visit, scheme: str) -> list[str]:
+    load(page, live, visit)
+    assert_scheme(page, scheme)
+    problems = axe_problems(page) + heading_problems(page) + label_problems(page)
+    problems += focus_problems(page)
+    return [f"{visit.name} {visit.path} [{scheme}]: {problem}" for problem in problems]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_every_page_is_accessible(
+    live_server: LiveServer, site: Site, page_as, endpoint: str, scheme: str
+) -> None:
+    problems = []
+    for visit in visits_for(live_server.app, endpoint, site):
+        page = page_as(visit.role, scheme)
+        problems += check_page(page, live_server, visit, scheme)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("visit", ERROR_PAGES, ids=lambda v: v.name)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_error_pages_are_accessible(
+    live_server: LiveServer, page_as, visit: Visit, scheme: str
+) -> None:
+    problems = check_page(page_as(visit.role, scheme), live_server, visit, scheme)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_page_list_matches_the_live_app(live_server: LiveServer) -> None:
+    live = [e for e in get_endpoints(live_server.app) if e not in NOT_PAGES]
+    assert live == ENDPOINTS
+    assert "course.lesson" in ENDPOINTS and "quizzes.take" in ENDPOINTS
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_forms_showing_errors_are_accessible(live_server: LiveServer, page_as, scheme: str) -> None:
+    page = page_as(ANONYMOUS, scheme)
+    problems = []
+    for visit, fill in (
+        (Visit("register with errors", ANONYMOUS, "/register"), {"Email": "not-an-email"}),
+        (Visit("log-in with errors", ANONYMOUS, "/login"), {"Email": "nobody@example.com"}),
+    ):
+        load(page, live_server, visit)
+        for label, value in fill.items():
+            page.get_by_label(label).fill(value)
+        page.locator("main form").get_by_role("button").click()
+        alert = page.get_by_role("alert")
+        expect(alert).to_be_visible()
+        invalid = page.locator("[aria-invalid=true]")
+        assert invalid.count() >= 1
+        for index in range(invalid.count()):
+            expect(invalid.nth(index)).to_have_accessible_description(re.compile(r"\S"))
+        problems += [
+            f"{visit.name} [{scheme}]: {p}"
+            for p in axe_problems(page) + heading_problems(page) + label_problems(page)
+        ]
+    assert not problems, "\n".join(problems)
+
+
+def test_each_quiz_question_is_a_fieldset_with_a_legend(
+    live_server: LiveServer, site: Site, page_as
+) -> None:
+    from app.extensions import db
+    from app.quizzes.models import Attempt
+
+    with live_server.context():
+        attempt = db.session.get(Attempt, site.open_attempt_id)
+        question_count = len(attempt.responses)
+    page = page_as(LEARNER)
+    load(page, live_server, Visit("quiz", LEARNER, f"/attempts/{site.open_attempt_id}"))
+
+    legends = page.locator("main form fieldset > legend")
+    expect(legends).to_have_count(question_count)
+    texts = [" ".join(t.split()) for t in legends.all_inner_texts()]
+    for number, text in enumerate(texts, start=1):
+        assert text.startswith(f"Question {number} of {question_count} "), text
+        assert len(text) > len(f"Question {number} of {question_count} ") + 5, text
+    outside = page.eval_on_selector_all(
+        "main form input:not([type=hidden]), main form select, main form textarea",
+        """els => els.filter(el => {
+            const fieldset = el.closest('fieldset');
+            const legend = fieldset && fieldset.querySelector(':scope > legend');
+            return !legend || !legend.innerText.trim();
+        }).map(el => el.outerHTML.slice(0, 120))""",
+    )
+    assert outside == [], f"answer fields outside a question fieldset: {outside}"
+    groups = page.locator("main form").get_by_role("group")
+    expect(groups).to_have_count(question_count)
+
+
+BAD_PAGE = """<!doctype html><html lang="en"><head><title>Bad page</title>
+<style>a:focus { outline: none; } .faint { color: #c8c8c8; background: #fff; }</style></head>
+<body><main><h1>Bad page</h1><h3>A skipped level</h3><p class="faint">Faint text</p>
+<input type="text" name="nameless"><a href="#somewhere">A link</a></main></body></html>"""
+
+
+def test_the_checks_find_the_problems_they_look_for(new_page) -> None:
+    page = new_page()
+    page.set_content(BAD_PAGE)
+    found = axe_problems(page)
+    assert any(p.startswith("axe color-contrast (serious)") for p in found), found
+    assert any(p.startswith("axe label (critical)") for p in found), found
+    assert heading_problems(page) == ["heading level skipped: h1 then h3 in [1, 3]"]
+    assert [p[:40] for p in label_problems(page)] == ["form control without an accessible name:"]
+    assert focus_problems(page) == ["no visible focus outline on A#||A link"]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_no_horizontal_scrolling_on_a_phone(
+    live_server: LiveServer, site: Site, page_as, endpoint: str, scheme: str
+) -> None:
+    problems = []
+    for visit in visits_for(live_server.app, endpoint, site):
+        page = page_as(visit.role, scheme, PHONE)
+        load(page, live_server, visit)
+        assert_scheme(page, scheme)
+        width = page.evaluate(
+            "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+        )
+        assert width["inner"] == PHONE["width"]
+        if width["scroll"] > width["inner"]:
+            wide = page.evaluate(
+                """inner => [...document.querySelectorAll('body *')]
+                    .filter(el => el.getBoundingClientRect().right > inner + 0.5)
+                    .slice(0, 5).map(el => el.tagName.toLowerCase() + '.' + el.className)""",
+                width["inner"],
+            )
+            problems.append(f"{visit.name} [{scheme}]: {width['scroll']}px wide; too wide: {wide}")
+    assert not problems, "\n".join(problems)
