@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,6 +35,17 @@ def quick_user(email: str, role: str = "learner"):
     _db.session.add(user)
     _db.session.commit()
     return user
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The suite-wide `app` fixture, with instructor uploads kept in the test's own folder."""
+    app = make_app(database_url, INSTRUCTOR_IMPORT_DIR=str(tmp_path / "imports"))
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _empty_all_tables()
+        _db.engine.dispose()
 
 
 @pytest.fixture

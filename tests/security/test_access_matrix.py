@@ -1,0 +1,303 @@
+"""Who may do what: one table of expected statuses for every URL rule of the app.
+
+Each rule of `app.url_map` is requested as four people — anonymous, the learner who
+owns the test objects, another learner, and an instructor — with GET, and with POST
+where the rule takes POST (sent with a valid CSRF token and nothing else, unless
+POST_DATA says otherwise). URL parameters are filled with real objects (ARGUMENTS):
+`attempt_id` is an attempt of "learner", so "another learner" must get 404 on it.
+
+A rule the table does not list FAILS, so every new page must be added here: the
+failure message says which row to write. A row for a rule that no longer exists
+fails too. Every response must also carry the security headers, every anonymous
+redirect must lead to the log-in page, and no page may contain inline script or
+style (the Content-Security-Policy would block it).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from werkzeug.routing import Rule
+
+from app import create_app
+from tests.conftest import csrf_token, log_in, quiz_fields, start_quiz
+from tests.security.conftest import quick_user
+from tests.security.test_headers import assert_security_headers, find_inline_markup
+
+ROLES = ("anonymous", "learner", "other learner", "instructor")
+# Requests are made in this order so that the owner's state-changing POST comes last.
+REQUEST_ORDER = ("anonymous", "other learner", "instructor", "learner")
+TESTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# (rule, method): statuses for (anonymous, learner, other learner, instructor).
+# GET rows exist for every rule (405 when the rule takes no GET); POST rows for rules taking POST.
+# fmt: off
+MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
+    # public pages
+    ("/", "GET"):                                                 (200, 200, 200, 200),
+    ("/lessons/<slug>", "GET"):                                   (200, 200, 200, 200),
+    ("/static/<path:filename>", "GET"):                           (200, 200, 200, 200),
+    # accounts: logged-in people are sent on to the course
+    ("/login", "GET"):                                            (200, 302, 302, 302),
+    ("/login", "POST"):                                           (200, 302, 302, 302),
+    ("/register", "GET"):                                         (200, 302, 302, 302),
+    ("/register", "POST"):                                        (200, 302, 302, 302),
+    ("/logout", "GET"):                                           (405, 405, 405, 405),
+    ("/logout", "POST"):                                          (302, 302, 302, 302),
+    # quizzes: attempts are visible to their owner only (404 for everyone else)
+    ("/lessons/<slug>/quiz", "GET"):                              (405, 405, 405, 405),
+    ("/lessons/<slug>/quiz", "POST"):                             (302, 302, 302, 302),
+    ("/attempts/<int:attempt_id>", "GET"):                        (302, 200, 404, 404),
+    ("/attempts/<int:attempt_id>/save", "GET"):                   (405, 405, 405, 405),
+    ("/attempts/<int:attempt_id>/save", "POST"):                  (302, 302, 404, 404),
+    ("/attempts/<int:attempt_id>/submit", "GET"):                 (405, 405, 405, 405),
+    ("/attempts/<int:attempt_id>/submit", "POST"):                (302, 302, 404, 404),
+    ("/attempts/<int:attempt_id>/result", "GET"):                 (302, 200, 404, 404),
+    ("/scores", "GET"):                                           (302, 200, 200, 200),
+    # the instructor workspace: anonymous → log in, learners → 403
+    ("/instructor/", "GET"):                                      (302, 403, 403, 200),
+    ("/instructor/questions", "GET"):                             (302, 403, 403, 200),
+    ("/instructor/export.gift", "GET"):                           (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/questions", "GET"):              (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/questions/new", "GET"):          (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/questions/new", "POST"):         (302, 403, 403, 200),
+    ("/instructor/questions/<uid>/edit", "GET"):                  (302, 403, 403, 200),
+    ("/instructor/questions/<uid>/edit", "POST"):                 (302, 403, 403, 200),
+    ("/instructor/questions/<uid>/retire", "GET"):                (405, 405, 405, 405),
+    ("/instructor/questions/<uid>/retire", "POST"):               (302, 403, 403, 302),
+    ("/instructor/questions/<uid>/reactivate", "GET"):            (405, 405, 405, 405),
+    ("/instructor/questions/<uid>/reactivate", "POST"):           (302, 403, 403, 302),
+    ("/instructor/lessons/<slug>/edit", "GET"):                   (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/edit", "POST"):                  (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/settings", "GET"):               (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/settings", "POST"):              (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/import", "GET"):                 (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/import", "POST"):                (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/import/<token>", "GET"):         (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/import/<token>", "POST"):        (302, 403, 403, 302),
+    ("/instructor/lessons/<slug>/export.gift", "GET"):            (302, 403, 403, 200),
+}
+# fmt: on
+
+
+@dataclass
+class World:
+    """The real objects behind the URL parameters, and a logged-in client per role."""
+
+    app: Flask
+    clients: dict[str, FlaskClient]
+    open_attempt: int
+    submitted_attempt: int
+    _token: str | None = field(default=None, repr=False)
+
+    def import_token(self) -> str:
+        """Upload a small GIFT file as the instructor and return its preview token."""
+        if self._token is None:
+            client = self.clients["instructor"]
+            url = "/instructor/lessons/first-lesson/import"
+            data = {
+                "csrf_token": csrf_token(client, url),
+                "format": "gift",
+                "file": (io.BytesIO(b"::Matrix::Is the matrix complete?{TRUE}\n"), "m.gift"),
+            }
+            response = client.post(url, data=data, content_type="multipart/form-data")
+            assert response.status_code == 302, "the import upload did not give a preview"
+            self._token = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+        return self._token
+
+
+# How to fill each URL parameter with a real object. A new parameter name needs an entry.
+ARGUMENTS: dict[str, Callable[[World], Any]] = {
+    "slug": lambda world: "first-lesson",
+    "attempt_id": lambda world: world.open_attempt,
+    "uid": lambda world: "first-01",
+    "token": lambda world: world.import_token(),
+    "filename": lambda world: "css/app.css",
+}
+# Rules that need another object than ARGUMENTS gives.
+RULE_ARGUMENTS: dict[str, dict[str, Callable[[World], Any]]] = {
+    "/attempts/<int:attempt_id>/result": {"attempt_id": lambda world: world.submitted_attempt},
+}
+
+
+def _page_seq(world: World, client: FlaskClient) -> dict[str, str]:
+    """The quiz page's version number, as the owner's page would send it."""
+    from app.extensions import db
+    from app.quizzes.models import Attempt
+
+    attempt = db.session.get(Attempt, world.open_attempt)
+    return {"seq": str(attempt.save_seq)}
+
+
+# Form fields (besides the CSRF token) a POST sends, when an empty form would be refused.
+POST_DATA: dict[str, Callable[[World, FlaskClient], dict[str, Any]]] = {
+    "/attempts/<int:attempt_id>/save": _page_seq,
+    "/attempts/<int:attempt_id>/submit": _page_seq,
+}
+
+
+def _app_rules() -> dict[str, list[Rule]]:
+    """Every URL rule of a freshly built app, grouped by its path pattern."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    rules: dict[str, list[Rule]] = {}
+    for rule in app.url_map.iter_rules():
+        rules.setdefault(rule.rule, []).append(rule)
+    return dict(sorted(rules.items()))
+
+
+RULES = _app_rules()
+
+
+def _methods(rules: list[Rule]) -> set[str]:
+    return {m for rule in rules for m in rule.methods or ()} & set(TESTED_METHODS)
+
+
+def _required_rows(path: str, rules: list[Rule]) -> list[tuple[str, str]]:
+    return [(path, "GET")] + [(path, m) for m in sorted(_methods(rules) - {"GET"})]
+
+
+def _missing_row_message(path: str, method: str, rules: list[Rule]) -> str:
+    endpoints = ", ".join(sorted({r.endpoint for r in rules}))
+    takes = "/".join(sorted(_methods(rules))) or "no tested method"
+    hint = "405, 405, 405, 405" if method not in _methods(rules) else "..., ..., ..., ..."
+    return (
+        f"The access matrix has no row for {method} {path} (endpoint {endpoints}; "
+        f"the rule takes {takes}).\n"
+        f"Add it to MATRIX in tests/security/test_access_matrix.py with the status each "
+        f"person must get, in the order anonymous, learner, other learner, instructor:\n"
+        f'    ("{path}", "{method}"): ({hint}),\n'
+        f"(200 page, 302 redirect — anonymous ones must lead to /login — 403 forbidden, "
+        f"404 not theirs, 405 method not taken). If the URL has a parameter that "
+        f"ARGUMENTS does not fill yet, add how to get a real object for it."
+    )
+
+
+def _build_world(app: Flask) -> World:
+    from app.auth.models import ROLE_INSTRUCTOR
+
+    quick_user("learner@example.com")
+    quick_user("other@example.com")
+    quick_user("teacher@example.com", role=ROLE_INSTRUCTOR)
+    clients = {"anonymous": app.test_client()}
+    for role, email in (
+        ("learner", "learner@example.com"),
+        ("other learner", "other@example.com"),
+        ("instructor", "teacher@example.com"),
+    ):
+        clients[role] = app.test_client()
+        log_in(clients[role], email)
+    owner = clients["learner"]
+    done = start_quiz(owner, "first-lesson")
+    assert owner.post(done + "/submit", data=quiz_fields(owner, done)).status_code == 302
+    still_open = start_quiz(owner, "second-lesson")
+    return World(
+        app=app,
+        clients=clients,
+        open_attempt=int(still_open.rstrip("/").rsplit("/", 1)[-1]),
+        submitted_attempt=int(done.rstrip("/").rsplit("/", 1)[-1]),
+    )
+
+
+def _url(path: str, rules: list[Rule], world: World) -> str:
+    values = {}
+    for name in sorted({a for rule in rules for a in rule.arguments}):
+        filler = RULE_ARGUMENTS.get(path, {}).get(name) or ARGUMENTS.get(name)
+        if filler is None:
+            pytest.fail(
+                f"{path} has the parameter <{name}>, which the access matrix cannot fill: add "
+                f"'{name}' to ARGUMENTS (or RULE_ARGUMENTS) in tests/security/"
+                f"test_access_matrix.py, returning a real object owned by 'learner'."
+            )
+        values[name] = filler(world)
+    with world.app.test_request_context():
+        return url_for(rules[0].endpoint, **values)
+
+
+def _token_for(client: FlaskClient, role: str) -> str:
+    return csrf_token(client, "/login" if role == "anonymous" else "/")
+
+
+def _request(world: World, path: str, method: str, role: str, url: str):
+    client = world.clients[role]
+    if method == "GET":
+        return client.get(url)
+    data = {"csrf_token": _token_for(client, role)}
+    if path in POST_DATA:
+        data.update(POST_DATA[path](world, client))
+    return client.open(url, method=method, data=data)
+
+
+def _check(response, expected: int, what: str) -> list[str]:
+    problems = []
+    if response.status_code != expected:
+        where = response.headers.get("Location", "")
+        problems.append(f"{what}: expected {expected}, got {response.status_code} {where}".strip())
+    try:
+        assert_security_headers(response)
+    except AssertionError as error:
+        problems.append(f"{what}: security headers: {error}")
+    if response.status_code == 200 and response.mimetype == "text/html":
+        for offence in find_inline_markup(response.get_data(as_text=True)):
+            problems.append(f"{what}: the page has {offence}")
+    return problems
+
+
+@pytest.mark.parametrize("path", list(RULES))
+def test_access(path, app, course):
+    rules = RULES[path]
+    rows = _required_rows(path, rules)
+    missing = [row for row in rows if row not in MATRIX]
+    if missing:
+        pytest.fail("\n\n".join(_missing_row_message(p, m, rules) for p, m in missing))
+
+    world = _build_world(app)
+    url = _url(path, rules, world)
+    problems: list[str] = []
+    for method in [m for _, m in rows]:
+        expected = dict(zip(ROLES, MATRIX[(path, method)], strict=True))
+        for role in REQUEST_ORDER:
+            response = _request(world, path, method, role, url)
+            what = f"{method} {url} as {role}"
+            problems += _check(response, expected[role], what)
+            location = response.headers.get("Location", "")
+            if role == "anonymous" and response.status_code == 302 and location[:6] != "/login":
+                problems.append(f"{what}: an anonymous visitor was sent to {location}")
+    if "POST" not in _methods(rules):
+        # A rule that takes no POST refuses one, token or not.
+        client = world.clients["anonymous"]
+        response = client.post(url, data={"csrf_token": _token_for(client, "anonymous")})
+        problems += _check(response, 405, f"POST {url} as anonymous")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_row_names_a_rule_that_still_exists():
+    stale = [
+        f"{method} {path}"
+        for path, method in MATRIX
+        if path not in RULES or (path, method) not in _required_rows(path, RULES[path])
+    ]
+    assert not stale, f"MATRIX rows for rules the app no longer has: {stale}"
+
+
+def test_the_matrix_covers_every_rule_and_method():
+    required = {row for path, rules in RULES.items() for row in _required_rows(path, rules)}
+    missing = sorted(required - set(MATRIX))
+    assert not missing, "\n\n".join(
+        _missing_row_message(path, method, RULES[path]) for path, method in missing
+    )
+
+
+def test_the_table_uses_only_the_agreed_statuses():
+    allowed = {200, 302, 403, 404, 405}
+    odd = {row: statuses for row, statuses in MATRIX.items() if set(statuses) - allowed}
+    assert not odd
+    # Attempt pages are the owner's alone.
+    for (path, method), (_, learner, other, _) in MATRIX.items():
+        if "<int:attempt_id>" in path and learner != 405:
+            assert other == 404, f"{method} {path} must be 404 for another learner"
