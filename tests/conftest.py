@@ -308,3 +308,31 @@ def instructor_client(app: Flask) -> FlaskClient:
     other = app.test_client()
     log_in(other, "teacher@example.com")
     return other
+
+
+class QueryCounter:
+    """Count the SQL statements the app sends while the counter is active."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.count = 0
+
+    def _on_execute(self, *args: Any, **kwargs: Any) -> None:
+        self.count += 1
+
+    def __enter__(self) -> QueryCounter:
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._on_execute)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._on_execute)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """Return a factory of query counters on the app's engine."""
+    return lambda: QueryCounter(_db.engine)

@@ -1,0 +1,66 @@
+"""Pages cost a fixed number of queries however much data a learner has (no N+1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.course.files import read_course
+from app.course.loading import load_course
+from tests.conftest import _empty_all_tables, log_in, make_user, quiz_fields, start_quiz
+
+
+def _course_with(tmp_path: Path, lessons: int, questions: int) -> Path:
+    (tmp_path / "lessons").mkdir(parents=True)
+    slugs = [f"lesson-{n}" for n in range(1, lessons + 1)]
+    (tmp_path / "course.toml").write_text(
+        'title = "Sized"\n[quiz_defaults]\n[[modules]]\nslug = "m"\ntitle = "M"\n'
+        f"lessons = {slugs!r}\n".replace("'", '"')
+    )
+    for slug in slugs:
+        (tmp_path / "lessons" / f"{slug}.md").write_text(
+            f'+++\ntitle = "{slug}"\n+++\n{{#one}}\nText.\n'
+        )
+        bank = "\n\n".join(
+            f"// [id:{slug}-{q}] [tag:anchor-one]\nQuestion {q} of {slug}?{{=Yes#y ~No#n}}"
+            for q in range(1, questions + 1)
+        )
+        (tmp_path / "lessons" / f"{slug}.gift").write_text(bank)
+    return tmp_path
+
+
+def _queries_for(client, count_queries, paths: list[str]) -> list[int]:
+    counts = []
+    for path in paths:
+        with count_queries() as counter:
+            assert client.get(path).status_code == 200
+        counts.append(counter.count)
+    return counts
+
+
+def _take_every_quiz(client, lessons: int) -> str:
+    url = ""
+    for n in range(1, lessons + 1):
+        url = start_quiz(client, f"lesson-{n}")
+        assert client.post(url + "/submit", data=quiz_fields(client, url)).status_code == 302
+    return url
+
+
+def _measure(client, learner, db, count_queries, tmp_path, lessons, questions):
+    load_course(read_course(_course_with(tmp_path, lessons, questions)))
+    db.session.commit()
+    last = _take_every_quiz(client, lessons)
+    return _queries_for(
+        client, count_queries, ["/", "/lessons/lesson-1", "/scores", last + "/result"]
+    )
+
+
+def test_page_queries_stay_flat_as_lessons_attempts_and_questions_grow(
+    client, learner, db, count_queries, tmp_path
+):
+    small = _measure(client, learner, db, count_queries, tmp_path / "small", 2, 2)
+    db.session.rollback()
+    _empty_all_tables()  # start again with far more lessons, questions and attempts
+    make_user("learner@example.com")
+    log_in(client, "learner@example.com")
+    large = _measure(client, learner, db, count_queries, tmp_path / "large", 12, 15)
+    assert large == small, f"queries grew with the data: small={small} large={large}"
