@@ -86,6 +86,9 @@ def set_role(email: str, role: str) -> User:
     user = find_user(email)
     if user is None:
         raise AccountError(f"no account with the email {normalise_email(email)}")
+    if user.role == role:
+        article = "an" if role == ROLE_INSTRUCTOR else "a"
+        raise AccountError(f"{user.email} is already {article} {role}; nothing changed")
     user.role = role
     db.session.flush()
     return user

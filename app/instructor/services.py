@@ -1,77 +1,186 @@
-"""Authoring: questions written in the web become new immutable versions."""
+"""The instructor's work on the bank and the lessons. Services flush; the view commits.
+
+Questions are never deleted or updated in place: an edit adds a version, and
+retiring takes a question out of new quizzes while past attempts keep it.
+Whatever changes here is marked `edited_in_web`, which `flask course load`
+respects (it reports a conflict instead of overwriting).
+"""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
-from app.bank.model import Choice, QuestionData
-from app.bank.models import ORIGIN_WEB, Question
+from app.bank.model import QuestionData
+from app.bank.models import ORIGIN_WEB, STATUS_ACTIVE, STATUS_RETIRED, Question, QuestionVersion
+from app.course.files import content_hash
 from app.course.loading import new_version
-from app.course.models import Lesson
+from app.course.models import Course, Lesson
 from app.extensions import db
+from app.instructor.forms import NO_DIFFICULTY
+from app.quizzes.services import recompute_lesson_grades
+from app.quizzes.settings import InvalidSettings, QuizSettings, resolve_settings
+
+SEARCH_LIMIT = 200
+_CURRENT = (QuestionVersion.question_id == Question.id) & (
+    QuestionVersion.number == Question.current_number
+)
+
+
+# --- reading the bank ------------------------------------------------------------
+
+
+def find_questions(
+    lesson: Lesson | None = None,
+    type: str | None = None,
+    difficulty: str | None = None,
+    status: str | None = None,
+    text: str | None = None,
+    limit: int | None = None,
+) -> list[Question]:
+    """Return questions with their current version (and lesson) in one query.
+
+    `text` searches the current title and question text, case-insensitively.
+    """
+    stmt = (
+        select(Question)
+        .join(QuestionVersion, _CURRENT)
+        .join(Lesson, Lesson.id == Question.lesson_id)
+        .options(contains_eager(Question.current), contains_eager(Question.lesson))
+    )
+    if lesson is not None:
+        stmt = stmt.where(Question.lesson_id == lesson.id)
+    if type:
+        stmt = stmt.where(QuestionVersion.type == type)
+    if difficulty == NO_DIFFICULTY:
+        stmt = stmt.where(QuestionVersion.difficulty.is_(None))
+    elif difficulty:
+        stmt = stmt.where(QuestionVersion.difficulty == difficulty)
+    if status:
+        stmt = stmt.where(Question.status == status)
+    if text:
+        pattern = "%" + _escape_like(text) + "%"
+        stmt = stmt.where(
+            or_(
+                QuestionVersion.prompt.ilike(pattern, escape="\\"),
+                QuestionVersion.title.ilike(pattern, escape="\\"),
+            )
+        )
+    stmt = stmt.order_by(Lesson.position, Question.position, Question.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
 
 
 def lesson_questions(lesson: Lesson) -> list[Question]:
-    """Return a lesson's questions with their current versions (two queries)."""
-    return list(
-        db.session.scalars(
-            select(Question)
-            .where(Question.lesson_id == lesson.id)
-            .options(selectinload(Question.current))
-            .order_by(Question.position, Question.id)
+    """Return a lesson's questions with their current versions, in bank order."""
+    return find_questions(lesson=lesson)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def question_counts() -> dict[int, tuple[int, int]]:
+    """Map each lesson id to (active, all) question counts, in one query."""
+    rows = db.session.execute(
+        select(
+            Question.lesson_id,
+            func.count().filter(Question.status == STATUS_ACTIVE),
+            func.count(),
+        ).group_by(Question.lesson_id)
+    )
+    return {lesson_id: (active, total) for lesson_id, active, total in rows}
+
+
+def question_by_uid(uid: str, for_update: bool = False) -> Question | None:
+    """Return a question with its current version and lesson; lock it to write."""
+    stmt = (
+        select(Question)
+        .where(Question.uid == uid)
+        .options(selectinload(Question.current), selectinload(Question.lesson))
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=Question).execution_options(populate_existing=True)
+    return db.session.scalar(stmt)
+
+
+def existing_uids(uids: list[str]) -> dict[str, str]:
+    """Map each of `uids` already in the bank to the slug of its lesson."""
+    if not uids:
+        return {}
+    found: dict[str, str] = {}
+    for start in range(0, len(uids), 500):
+        rows = db.session.execute(
+            select(Question.uid, Lesson.slug)
+            .join(Lesson, Lesson.id == Question.lesson_id)
+            .where(Question.uid.in_(uids[start : start + 500]))
         )
+        found.update({uid: slug for uid, slug in rows})
+    return found
+
+
+def anchors_in_use(lesson: Lesson) -> dict[str, list[str]]:
+    """Map each anchor the lesson's questions point at to those questions' ids."""
+    rows = db.session.execute(
+        select(QuestionVersion.anchor, Question.uid)
+        .join(Question, _CURRENT)
+        .where(Question.lesson_id == lesson.id, QuestionVersion.anchor.is_not(None))
+        .order_by(Question.position, Question.id)
     )
+    used: dict[str, list[str]] = {}
+    for anchor, uid in rows:
+        used.setdefault(anchor, []).append(uid)
+    return used
 
 
-def question_by_uid(uid: str) -> Question | None:
-    return db.session.scalar(
-        select(Question).where(Question.uid == uid).options(selectinload(Question.current))
-    )
+def stored_data(question: Question, category: str | None = None) -> QuestionData:
+    """Return the question's current version as bank data with its id and tags."""
+    version = question.current
+    data = version.to_data()
+    data.id = question.uid
+    data.category = category
+    data.tags = [f"difficulty-{version.difficulty}"] if version.difficulty else []
+    if version.anchor:
+        data.tags.append(f"anchor-{version.anchor}")
+    if question.status == STATUS_RETIRED:
+        data.tags.append(STATUS_RETIRED)
+    return data
 
 
-def single_choice_data(
-    prompt: str,
-    title: str,
-    choices: list[tuple[str, str]],
-    correct_index: int,
-    general_feedback: str,
-    difficulty: str,
-    anchor: str | None,
-) -> QuestionData:
-    """Build a single-choice question from form rows of (text, feedback)."""
-    kept: list[Choice] = []
-    for index, (text, feedback) in enumerate(choices):
-        if text.strip():
-            kept.append(
-                Choice(text.strip(), 1.0 if index == correct_index else 0.0, feedback.strip())
-            )
-    tags = [f"difficulty-{difficulty}"] + ([f"anchor-{anchor}"] if anchor else [])
-    return QuestionData(
-        type="single",
-        prompt=prompt.strip(),
-        title=title.strip(),
-        choices=kept,
-        general_feedback=general_feedback.strip(),
-        tags=tags,
-    )
+# --- writing questions -----------------------------------------------------------
 
 
-def create_question(lesson: Lesson, data: QuestionData, author_id: int) -> Question:
-    """Add a web-authored question to a lesson, as its first version."""
+def new_uid(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(6)}"
+
+
+def next_position(lesson: Lesson) -> int:
     last = db.session.scalar(
-        select(Question.position)
-        .where(Question.lesson_id == lesson.id)
-        .order_by(Question.position.desc())
-        .limit(1)
+        select(func.max(Question.position)).where(Question.lesson_id == lesson.id)
     )
+    return (last or 0) + 1
+
+
+def create_question(
+    lesson: Lesson,
+    data: QuestionData,
+    author_id: int,
+    uid: str | None = None,
+    status: str = STATUS_ACTIVE,
+    position: int | None = None,
+) -> Question:
+    """Add a web-authored (or imported) question to a lesson, as its first version."""
     question = Question(
-        uid=f"web-{secrets.token_hex(6)}",
+        uid=uid or new_uid("web"),
         lesson_id=lesson.id,
         origin=ORIGIN_WEB,
-        position=(last or 0) + 1,
+        status=status,
+        position=position if position is not None else next_position(lesson),
         edited_in_web=True,
     )
     db.session.add(question)
@@ -81,11 +190,117 @@ def create_question(lesson: Lesson, data: QuestionData, author_id: int) -> Quest
     return question
 
 
-def edit_question(question: Question, data: QuestionData, author_id: int) -> None:
+def edit_question(question: Question, data: QuestionData, author_id: int) -> QuestionVersion:
     """Save an edit as a new version; attempts keep the version they showed."""
     question.current_number += 1
     question.edited_in_web = True
-    db.session.add(
-        new_version(question, data, number=question.current_number, created_by_id=author_id)
-    )
+    version = new_version(question, data, number=question.current_number, created_by_id=author_id)
+    db.session.add(version)
     db.session.flush()
+    return version
+
+
+def set_status(question: Question, status: str) -> bool:
+    """Retire or reactivate a question; return whether anything changed.
+
+    The question counts as edited in the web, so a later load does not undo it.
+    """
+    if question.status == status:
+        return False
+    question.status = status
+    question.edited_in_web = True
+    db.session.flush()
+    return True
+
+
+# --- lessons -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LessonText:
+    title: str
+    body_md: str
+    objectives: list[str]
+    key_terms: list[dict[str, str]]
+    summary: str
+
+
+def lesson_text(lesson: Lesson) -> LessonText:
+    return LessonText(
+        title=lesson.title,
+        body_md=lesson.body_md,
+        objectives=list(lesson.objectives or []),
+        key_terms=[dict(term) for term in lesson.key_terms or []],
+        summary=lesson.summary,
+    )
+
+
+def text_fingerprint(lesson: Lesson) -> str:
+    """Fingerprint the lesson text, to notice an edit made since a form was opened."""
+    text = lesson_text(lesson)
+    return content_hash([text.title, text.body_md, text.objectives, text.key_terms, text.summary])[
+        :16
+    ]
+
+
+def settings_fingerprint(lesson: Lesson) -> str:
+    return content_hash(lesson.quiz_settings or {})[:16]
+
+
+def update_lesson_text(lesson: Lesson, text: LessonText) -> None:
+    """Store the lesson's new text; loads will no longer overwrite it."""
+    lesson.title = text.title
+    lesson.body_md = text.body_md
+    lesson.objectives = text.objectives
+    lesson.key_terms = text.key_terms
+    lesson.summary = text.summary
+    lesson.edited_in_web = True
+    db.session.flush()
+
+
+def course_defaults() -> dict[str, Any]:
+    course = db.session.scalar(select(Course).limit(1))
+    return dict(course.quiz_defaults or {}) if course else {}
+
+
+def current_settings(lesson: Lesson) -> tuple[QuizSettings, str | None]:
+    """Return the lesson's effective settings, or the defaults and why its own are unusable."""
+    defaults = course_defaults()
+    try:
+        return resolve_settings(defaults, lesson.quiz_settings), None
+    except InvalidSettings as error:
+        try:
+            return resolve_settings(defaults, {}), str(error)
+        except InvalidSettings:
+            return QuizSettings(), str(error)
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    grades_recomputed: int | None  # None when the grading rule did not change
+
+
+def update_quiz_settings(lesson: Lesson, values: dict[str, Any]) -> SettingsChange:
+    """Store the lesson's settings as overrides of the course defaults.
+
+    Values equal to the course default are not stored, so the lesson keeps
+    following the course for them. When the pass mark or the counted-score rule
+    changes, every learner's stored grade for the lesson is recomputed.
+    """
+    before, _ = current_settings(lesson)
+    defaults = course_defaults()
+    try:
+        base = resolve_settings(defaults, {})
+    except InvalidSettings:
+        base = QuizSettings()
+    overrides = {key: value for key, value in values.items() if getattr(base, key) != value}
+    for key in ("final_exam",):
+        if key in (lesson.quiz_settings or {}):
+            overrides[key] = lesson.quiz_settings[key]
+    lesson.quiz_settings = overrides
+    lesson.edited_in_web = True
+    db.session.flush()
+    after = resolve_settings(defaults, overrides)
+    if (before.pass_mark, before.counted_score) != (after.pass_mark, after.counted_score):
+        return SettingsChange(grades_recomputed=recompute_lesson_grades(lesson))
+    return SettingsChange(grades_recomputed=None)

@@ -1,0 +1,277 @@
+"""Import GIFT or Aiken files into a lesson, and export the bank as GIFT.
+
+An upload is read, checked question by question and shown as a preview; only
+a confirmation writes it, all questions or none. Between the two requests the
+uploaded text waits in the instance folder under a random token (it may be
+bigger than a form field can carry), tied to the instructor and the lesson, and
+it is checked again on confirmation: the bank may have changed meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.bank.aiken import parse_aiken
+from app.bank.gift import parse_gift, write_gift
+from app.bank.model import DIFFICULTIES, QuestionData
+from app.bank.models import STATUS_ACTIVE, STATUS_RETIRED, Question
+from app.course.models import Lesson
+from app.extensions import db
+from app.instructor import services
+from app.rendering import anchors_in
+
+FORMATS: dict[str, tuple[str, Callable[[str], list[QuestionData]]]] = {
+    "gift": ("GIFT", parse_gift),
+    "aiken": ("Aiken", parse_aiken),
+}
+UID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+UPLOAD_MAX_AGE_SECONDS = 24 * 60 * 60
+NO_QUESTIONS = "The file has no questions."
+
+
+# --- waiting uploads ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    token: str
+    user_id: int
+    lesson_slug: str
+    format: str
+    fresh_ids: bool
+    filename: str
+    text: str
+
+
+def _upload_dir() -> Path:
+    configured = current_app.config.get("INSTRUCTOR_IMPORT_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "imports"
+
+
+def keep_upload(
+    user_id: int, lesson_slug: str, fmt: str, fresh_ids: bool, filename: str, text: str
+) -> str:
+    """Store an uploaded text until it is confirmed; return its token."""
+    folder = _upload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    _forget_old_uploads(folder)
+    token = secrets.token_urlsafe(32)
+    record = {
+        "user_id": user_id,
+        "lesson_slug": lesson_slug,
+        "format": fmt,
+        "fresh_ids": fresh_ids,
+        "filename": filename[:200],
+        "text": text,
+    }
+    partial = folder / f"{token}.tmp"
+    partial.write_text(json.dumps(record), encoding="utf-8")
+    partial.chmod(0o600)
+    os.replace(partial, folder / f"{token}.json")
+    return token
+
+
+def find_upload(token: str, user_id: int, lesson_slug: str) -> Upload | None:
+    """Return the upload if it exists, is fresh, and is this instructor's for this lesson."""
+    if not TOKEN.match(token):
+        return None
+    path = _upload_dir() / f"{token}.json"
+    try:
+        if time.time() - path.stat().st_mtime > UPLOAD_MAX_AGE_SECONDS:
+            return None
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("user_id") != user_id or record.get("lesson_slug") != lesson_slug:
+        return None
+    if record.get("format") not in FORMATS:
+        return None
+    return Upload(
+        token=token,
+        user_id=user_id,
+        lesson_slug=lesson_slug,
+        format=record["format"],
+        fresh_ids=bool(record.get("fresh_ids")),
+        filename=str(record.get("filename", "")),
+        text=str(record.get("text", "")),
+    )
+
+
+def forget_upload(token: str) -> None:
+    if TOKEN.match(token):
+        (_upload_dir() / f"{token}.json").unlink(missing_ok=True)
+
+
+def _forget_old_uploads(folder: Path) -> None:
+    cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
+    for path in folder.glob("*.json"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
+# --- reading and checking ----------------------------------------------------------
+
+
+@dataclass
+class ImportItem:
+    """One parsed question and what importing it would do."""
+
+    data: QuestionData
+    uid: str | None  # None: a fresh id is made when it is stored
+    status: str = STATUS_ACTIVE
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    items: list[ImportItem]
+    file_error: str | None = None
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for item in self.items if item.errors)
+
+    @property
+    def ok(self) -> bool:
+        return self.file_error is None and bool(self.items) and self.error_count == 0
+
+
+def parse_upload(text: str, fmt: str) -> tuple[list[QuestionData], str | None]:
+    """Parse the text in its format; say so when it holds no question at all."""
+    questions = FORMATS[fmt][1](text)
+    if not questions or (len(questions) == 1 and "the file has no question" in questions[0].errors):
+        return [], NO_QUESTIONS
+    return questions, None
+
+
+def plan_import(text: str, fmt: str, lesson: Lesson, fresh_ids: bool) -> ImportPlan:
+    """Check every question of an upload against the lesson and the bank."""
+    questions, file_error = parse_upload(text, fmt)
+    if file_error:
+        return ImportPlan([], file_error)
+    anchors = set(anchors_in(lesson.body_md))
+    taken = services.existing_uids(sorted({q.id for q in questions if q.id}))
+    items = []
+    for question in questions:
+        item = ImportItem(data=question, uid=question.id)
+        item.errors.extend(question.errors)
+        item.warnings.extend(question.warnings)
+        _check_tags(item, anchors)
+        _check_id(item, taken, fresh_ids)
+        if len(question.title) > 200:
+            item.errors.append("the title is longer than 200 characters")
+        items.append(item)
+    return ImportPlan(items)
+
+
+def _check_tags(item: ImportItem, anchors: set[str]) -> None:
+    question = item.data
+    if question.difficulty is not None and question.difficulty not in DIFFICULTIES:
+        item.errors.append(f"difficulty '{question.difficulty}' is not easy, medium or hard")
+    anchor = question.anchor
+    if anchor is not None and anchor not in anchors:
+        known = ", ".join(sorted(anchors)) or "none"
+        item.errors.append(
+            f"anchor '{anchor}' is not a paragraph of this lesson (its anchors: {known})"
+        )
+    if STATUS_RETIRED in question.tags:
+        item.status = STATUS_RETIRED
+        item.warnings.append("tagged 'retired': it is imported as retired")
+
+
+def _check_id(item: ImportItem, taken: dict[str, str], fresh_ids: bool) -> None:
+    uid = item.uid
+    if uid is None:
+        return
+    if not UID.match(uid):
+        item.errors.append(
+            f"id '{uid[:60]}' is not usable here: use up to 100 letters, digits, "
+            "'-', '_', '.' or ':'"
+        )
+    elif uid in taken:
+        where = f"lesson '{taken[uid]}'"
+        if fresh_ids:
+            item.warnings.append(f"id '{uid}' is already used in {where}: imported with a new id")
+            item.uid = None
+        else:
+            item.errors.append(
+                f"id '{uid}' already exists in {where}; it is not overwritten. Remove the "
+                "[id:…] comment, or tick 'give questions whose id is already taken a new id'"
+            )
+
+
+def commit_import(plan: ImportPlan, lesson: Lesson, author_id: int) -> list[Question]:
+    """Add every question of a checked plan to the lesson (flush only)."""
+    if not plan.ok:
+        raise ValueError("only a plan without errors can be imported")
+    position = services.next_position(lesson)
+    created = []
+    for offset, item in enumerate(plan.items):
+        created.append(
+            services.create_question(
+                lesson,
+                item.data,
+                author_id,
+                uid=item.uid or services.new_uid("imp"),
+                status=item.status,
+                position=position + offset,
+            )
+        )
+    return created
+
+
+# --- export ------------------------------------------------------------------------
+
+
+def export_gift(lesson: Lesson | None = None) -> str:
+    """Write a lesson's questions (or the whole bank, by lesson) as GIFT with ids and tags."""
+    stmt = (
+        select(Question)
+        .join(Lesson, Lesson.id == Question.lesson_id)
+        .options(selectinload(Question.current), selectinload(Question.lesson))
+        .order_by(Lesson.position, Question.position, Question.id)
+    )
+    if lesson is not None:
+        stmt = stmt.where(Question.lesson_id == lesson.id)
+    questions = list(db.session.scalars(stmt))
+    data = [services.stored_data(q, category=None if lesson else q.lesson.slug) for q in questions]
+    try:
+        return write_gift(data)
+    except ValueError:
+        return _export_one_by_one(data)
+
+
+def _export_one_by_one(questions: list[QuestionData]) -> str:
+    """Write what GIFT can express and name, in comments, what it cannot."""
+    parts: list[str] = []
+    category: str | None = None
+    for question in questions:
+        if question.category is not None and question.category != category:
+            parts.append(f"$CATEGORY: {question.category}")
+            category = question.category
+        try:
+            parts.append(write_gift([_without_category(question)]).rstrip("\n"))
+        except ValueError as error:
+            reason = " ".join(str(error).split())
+            parts.append(f"// question {question.id} is not exported: {reason}")
+    return "\n\n".join(parts) + "\n" if parts else ""
+
+
+def _without_category(question: QuestionData) -> QuestionData:
+    return replace(question, category=None)
