@@ -41,3 +41,7 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check app tests
 	$(BIN)/ruff format --check app tests
+
+## Regenerate docs/screenshots/ (desktop and phone, light and dark) with Debian's Chromium.
+screenshots: install-test
+	$(BIN)/python scripts/screenshots.py
