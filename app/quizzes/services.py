@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from app.bank.grading import grade
@@ -325,33 +325,56 @@ def close_overdue_attempts(user_id: int | None = None, now: datetime | None = No
     return graded
 
 
-def update_lesson_grade(user_id: int, lesson: Lesson) -> LessonGrade:
+def update_lesson_grade(user_id: int, lesson: Lesson) -> None:
     """Store the score that counts for this learner and lesson (same transaction as grading)."""
+    _store_grades(lesson, user_id)
+
+
+def _store_grades(lesson: Lesson, user_id: int | None = None) -> int:
+    """Recount the stored grades of one learner, or of every learner, for a lesson.
+
+    A fixed number of statements whatever the number of learners: read their
+    graded attempts and existing grade rows, then one batched UPDATE and one
+    batched INSERT. Returns how many learners' grades were stored.
+    """
     settings = settings_for(lesson)
-    rows = db.session.execute(
-        select(Attempt.id, Attempt.score, Attempt.max_score)
-        .where(Attempt.user_id == user_id, Attempt.lesson_id == lesson.id)
-        .where(Attempt.state == STATE_SUBMITTED)
-        .order_by(Attempt.submitted_at, Attempt.id)
-    ).all()
-    scores = [AttemptScore(r.id, r.score or 0.0, r.max_score) for r in rows]
-    counted = counted_grade(scores, settings.counted_score, settings.pass_mark)
-    record = db.session.scalar(
-        select(LessonGrade).where(
-            LessonGrade.user_id == user_id, LessonGrade.lesson_id == lesson.id
-        )
+    attempts = (
+        select(Attempt.user_id, Attempt.id, Attempt.score, Attempt.max_score)
+        .where(Attempt.lesson_id == lesson.id, Attempt.state == STATE_SUBMITTED)
+        .order_by(Attempt.user_id, Attempt.submitted_at, Attempt.id)
     )
-    if record is None:
-        record = LessonGrade(user_id=user_id, lesson_id=lesson.id)
-        db.session.add(record)
-    record.attempt_id = counted.attempt_id
-    record.score = counted.score
-    record.max_score = counted.max_score
-    record.percent = counted.percent
-    record.passed = counted.passed
-    record.attempts_graded = len(scores)
-    db.session.flush()
-    return record
+    existing = select(LessonGrade.user_id, LessonGrade.id).where(LessonGrade.lesson_id == lesson.id)
+    if user_id is not None:
+        attempts = attempts.where(Attempt.user_id == user_id)
+        existing = existing.where(LessonGrade.user_id == user_id)
+    scores: dict[int, list[AttemptScore]] = {} if user_id is None else {user_id: []}
+    for row in db.session.execute(attempts):
+        scores.setdefault(row.user_id, []).append(
+            AttemptScore(row.id, row.score or 0.0, row.max_score)
+        )
+    grade_ids = {row.user_id: row.id for row in db.session.execute(existing)}
+    updates, inserts = [], []
+    now = now_utc()
+    for learner_id, learner_scores in scores.items():
+        counted = counted_grade(learner_scores, settings.counted_score, settings.pass_mark)
+        values = {
+            "attempt_id": counted.attempt_id,
+            "score": counted.score,
+            "max_score": counted.max_score,
+            "percent": counted.percent,
+            "passed": counted.passed,
+            "attempts_graded": len(learner_scores),
+            "updated_at": now,
+        }
+        if learner_id in grade_ids:
+            updates.append({"id": grade_ids[learner_id], **values})
+        else:
+            inserts.append({"user_id": learner_id, "lesson_id": lesson.id, **values})
+    if updates:
+        db.session.execute(update(LessonGrade), updates)
+    if inserts:
+        db.session.execute(insert(LessonGrade).execution_options(render_nulls=True), inserts)
+    return len(scores)
 
 
 def grades_by_lesson(user_id: int) -> dict[int, LessonGrade]:
@@ -401,13 +424,4 @@ def recompute_lesson_grades(lesson: Lesson) -> int:
 
     Returns how many learners' grades were recomputed.
     """
-    user_ids = list(
-        db.session.scalars(
-            select(Attempt.user_id)
-            .where(Attempt.lesson_id == lesson.id, Attempt.state == STATE_SUBMITTED)
-            .distinct()
-        )
-    )
-    for user_id in user_ids:
-        update_lesson_grade(user_id, lesson)
-    return len(user_ids)
+    return _store_grades(lesson)

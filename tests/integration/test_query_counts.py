@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
+
 from app.course.files import read_course
 from app.course.loading import load_course
+from app.course.models import Lesson
+from app.quizzes.models import LessonGrade
+from app.quizzes.services import recompute_lesson_grades
+from app.timeutil import now_utc
 from tests.conftest import _empty_all_tables, log_in, make_user, quiz_fields, start_quiz
 
 
@@ -64,3 +70,39 @@ def test_page_queries_stay_flat_as_lessons_attempts_and_questions_grow(
     log_in(client, "learner@example.com")
     large = _measure(client, learner, db, count_queries, tmp_path / "large", 12, 15)
     assert large == small, f"queries grew with the data: small={small} large={large}"
+
+
+def _learners_with_attempts(db, lesson, learners: int) -> None:
+    from app.auth.models import User
+    from app.quizzes.models import Attempt
+
+    for n in range(learners):
+        user = User(email=f"l{n}-{learners}@example.com", password_hash="x")
+        db.session.add(user)
+        db.session.flush()
+        for score in (1.0, 2.0):
+            db.session.add(
+                Attempt(user_id=user.id, lesson_id=lesson.id, state="submitted",
+                        score=score, max_score=2.0, submitted_at=now_utc())
+            )  # fmt: skip
+    db.session.commit()
+
+
+def test_recomputing_a_lessons_grades_costs_the_same_for_few_or_many_learners(
+    course, db, count_queries
+):
+    lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "first-lesson"))
+    counts = []
+    for learners in (3, 30):
+        _learners_with_attempts(db, lesson, learners)
+        with count_queries() as first:
+            recompute_lesson_grades(lesson)  # stores grades for the new learners
+            db.session.commit()
+        assert first.count <= 8
+        with count_queries() as counter:
+            recompute_lesson_grades(lesson)
+            db.session.commit()
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+    grades = list(db.session.scalars(select(LessonGrade)))
+    assert len(grades) == 33 and all(g.percent == 100 and g.passed for g in grades)
