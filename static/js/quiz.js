@@ -63,7 +63,27 @@
     });
   }
 
+  // How many questions have an answer, shown next to the buttons.
+  var progress = document.getElementById("quiz-progress");
+  function countAnswered() {
+    if (!progress) return;
+    var answered = 0;
+    var questions = form.querySelectorAll(".question__fieldset");
+    Array.prototype.forEach.call(questions, function (fieldset) {
+      var filled = Array.prototype.some.call(
+        fieldset.querySelectorAll("input, select"),
+        function (control) {
+          if (control.type === "radio" || control.type === "checkbox") return control.checked;
+          return control.value.trim() !== "";
+        });
+      if (filled) answered += 1;
+    });
+    progress.querySelector(".quiz-progress__count").textContent = String(answered);
+    progress.querySelector("progress").value = answered;
+  }
+
   function changed() {
+    countAnswered();
     if (stopped) return;
     pending = true;
     if (!failed) say("Saving…", "");

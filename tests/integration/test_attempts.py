@@ -53,6 +53,7 @@ def test_answers_are_saved_as_the_learner_goes_and_come_back_on_resume(client, c
     page = client.get(url).get_data(as_text=True)
     assert re.search(rf'id="q{tf}-true" name="q{tf}" value="true"\s*checked', page)
     assert f'name="seq" value="{int(fields["seq"]) + 1}"' in page
+    assert '<span class="quiz-progress__count">1</span> of 2 answered' in page
 
 
 def test_saving_without_javascript_redirects_back_with_a_message(client, course, learner, db):
