@@ -387,10 +387,8 @@ def lesson_settings(slug: str) -> str | Response | tuple[str, int]:
                 message = "Quiz settings saved."
                 if change.grades_recomputed is not None:
                     count = change.grades_recomputed
-                    message += (
-                        f" The grading rule changed: {count} learner"
-                        f"{'' if count == 1 else 's'}' grades were recomputed."
-                    )
+                    whose = "learner's" if count == 1 else "learners'"
+                    message += f" The grading rule changed: {count} {whose} grades were recomputed."
                 flash(message, "success")
                 return redirect(url_for("instructor.lesson_settings", slug=slug))
     page = render_template(
