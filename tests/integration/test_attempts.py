@@ -17,7 +17,7 @@ from app.timeutil import now_utc
 from tests.conftest import csrf_token, log_in, make_user, quiz_fields, start_quiz
 
 
-def _set_quiz(db, slug: str, **settings) -> Lesson:  # noqa: ANN001
+def _set_quiz(db, slug: str, **settings) -> Lesson:
     lesson = db.session.scalar(select(Lesson).where(Lesson.slug == slug))
     lesson.quiz_settings = {**lesson.quiz_settings, **settings}
     db.session.commit()
@@ -29,12 +29,12 @@ def _tf_position(page: str) -> int:
     return 1 if 'name="q1" value="true"' in page else 2
 
 
-def _save(client, url: str, data: dict, json: bool = True):  # noqa: ANN001, ANN202
+def _save(client, url: str, data: dict, json: bool = True):
     headers = {"Accept": "application/json"} if json else {}
     return client.post(url + "/save", data=data, headers=headers)
 
 
-def _attempt(db) -> Attempt:  # noqa: ANN001
+def _attempt(db) -> Attempt:
     return db.session.scalar(select(Attempt).order_by(Attempt.id.desc()))
 
 
@@ -99,13 +99,13 @@ def test_the_quiz_page_shows_the_remaining_time(client, course, learner, db):
     assert attempt.deadline is not None
 
 
-def _expire(db, attempt_id: int, seconds_ago: int = 120) -> None:  # noqa: ANN001
+def _expire(db, attempt_id: int, seconds_ago: int = 120) -> None:
     attempt = db.session.get(Attempt, attempt_id)
     attempt.deadline = now_utc() - timedelta(seconds=seconds_ago)
     db.session.commit()
 
 
-def _timed_attempt_with_a_saved_right_answer(client, db) -> tuple[str, dict, int]:  # noqa: ANN001
+def _timed_attempt_with_a_saved_right_answer(client, db) -> tuple[str, dict, int]:
     _set_quiz(db, "second-lesson", time_limit_minutes=5)
     url = start_quiz(client, "second-lesson")
     tf = _tf_position(client.get(url).get_data(as_text=True))
@@ -197,7 +197,7 @@ def test_the_attempt_limit_is_enforced(client, course, learner, db):
     assert len(list(db.session.scalars(select(Attempt)))) == 2
 
 
-def _take(client, right: bool) -> None:  # noqa: ANN001
+def _take(client, right: bool) -> None:
     url = start_quiz(client, "second-lesson")
     tf = _tf_position(client.get(url).get_data(as_text=True))
     client.post(

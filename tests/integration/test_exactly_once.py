@@ -35,7 +35,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(database_url: str, course, db) -> Iterator[str]:  # noqa: ANN001
+def live_server(database_url: str, course, db) -> Iterator[str]:
     """Serve the app with gunicorn (2 workers) on this test's database."""
     make_user("racer@example.com")
     port = _free_port()
@@ -76,7 +76,7 @@ class Session:
         self.host = host
         self.cookie = ""
 
-    def request(self, method: str, path: str, form: dict | None = None):  # noqa: ANN201
+    def request(self, method: str, path: str, form: dict | None = None):
         connection = http.client.HTTPConnection(self.host, timeout=30)
         headers = {"Cookie": self.cookie} if self.cookie else {}
         body = None

@@ -38,7 +38,7 @@ Read this before you answer.
 
 
 @pytest.fixture
-def typed_quiz(client, learner, db, tmp_path: Path):  # noqa: ANN001, ANN201
+def typed_quiz(client, learner, db, tmp_path: Path):
     (tmp_path / "lessons").mkdir()
     (tmp_path / "course.toml").write_text(
         'title = "Types"\n[quiz_defaults]\nshuffle_questions = false\n'

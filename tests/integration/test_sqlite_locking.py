@@ -16,7 +16,7 @@ from tests.conftest import make_app
 
 
 @pytest.fixture
-def sqlite_app(database_urls):  # noqa: ANN001, ANN201
+def sqlite_app(database_urls):
     app = make_app(database_urls["get"]("sqlite"))
     yield app
     with app.app_context():
@@ -25,7 +25,7 @@ def sqlite_app(database_urls):  # noqa: ANN001, ANN201
         _db.engine.dispose()
 
 
-def _users(app) -> int:  # noqa: ANN001
+def _users(app) -> int:
     with app.app_context():
         return _db.session.scalar(select(func.count()).select_from(User))
 
@@ -51,7 +51,7 @@ def test_readers_proceed_while_a_writer_holds_the_lock_and_writers_wait_their_tu
                 assert release.wait(10)
                 order.append("first commits")
                 _db.session.commit()
-        except BaseException as error:  # noqa: BLE001 - reported to the test below
+        except BaseException as error:
             errors.append(error)
             holding.set()
 
@@ -62,7 +62,7 @@ def test_readers_proceed_while_a_writer_holds_the_lock_and_writers_wait_their_tu
                 order.append("second has the lock")
                 create_user("second@example.com", "a password long enough")
                 _db.session.commit()
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             errors.append(error)
 
     writer = threading.Thread(target=first_writer)
