@@ -54,6 +54,12 @@ def question_form(
     else:
         form = form_class(formdata=None)
     form.anchor.choices = anchor_choices(anchors)
+    if data is not None and data.anchor and data.anchor not in anchors:
+        # Show the stored paragraph even though the lesson lost it; saving asks for another.
+        form.anchor.choices.append(
+            SelectChoice(data.anchor, f"{data.anchor} (no longer in the lesson)")
+        )
+        form.anchor.data = data.anchor
     _sync_correct_choices(form)
     return form
 

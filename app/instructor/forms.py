@@ -37,7 +37,7 @@ from app.bank.model import DIFFICULTIES
 from app.bank.registry import KINDS
 from app.quizzes.settings import COUNTED_SCORE_RULES
 
-MAX_ROWS = 20
+MAX_ROWS = 50
 MAX_PROMPT = 10_000
 MAX_ANSWER = 1_000
 MAX_FEEDBACK = 5_000
@@ -523,9 +523,12 @@ class LessonTextForm(FlaskForm):
             "can point at (lowercase letters, digits and hyphens)."
         ),
         validators=[DataRequired("Write the lesson text."), Length(max=MAX_LESSON_BODY)],
+        render_kw={"rows": 24, "spellcheck": "true"},
     )
     key_terms = _rows(KeyTermRow, "Key terms", 2)
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=10_000)])
+    summary = TextAreaField(
+        "Summary", validators=[Optional(), Length(max=10_000)], render_kw={"rows": 5}
+    )
     base = HiddenField()
     preview = SubmitField("Preview")
     add_row = SubmitField("Add another row")
@@ -571,6 +574,14 @@ class LessonTextForm(FlaskForm):
             )
 
 
+SCORE_RULE_LABELS = {
+    "highest": "The highest attempt",
+    "last": "The last attempt",
+    "first": "The first attempt",
+    "average": "The average of all attempts",
+}
+
+
 class QuizSettingsForm(FlaskForm):
     """Quiz settings as typed; `validate_settings` judges the values (see the view)."""
 
@@ -590,7 +601,9 @@ class QuizSettingsForm(FlaskForm):
     shuffle_choices = BooleanField("Shuffle the choices")
     counted_score = SelectField(
         "Score that counts",
-        choices=[SelectChoice(rule, f"The {rule} attempt") for rule in COUNTED_SCORE_RULES],
+        choices=[
+            SelectChoice(rule, SCORE_RULE_LABELS.get(rule, rule)) for rule in COUNTED_SCORE_RULES
+        ],
         validate_choice=False,
     )
     base = HiddenField()

@@ -29,6 +29,7 @@ from app.bank.models import STATUS_ACTIVE, STATUS_RETIRED, Question
 from app.course.models import Lesson
 from app.extensions import db
 from app.instructor import services
+from app.instructor.forms import MAX_ROWS
 from app.rendering import anchors_in
 
 FORMATS: dict[str, tuple[str, Callable[[str], list[QuestionData]]]] = {
@@ -176,6 +177,14 @@ def plan_import(text: str, fmt: str, lesson: Lesson, fresh_ids: bool) -> ImportP
         _check_id(item, taken, fresh_ids)
         if len(question.title) > 200:
             item.errors.append("the title is longer than 200 characters")
+        if question.answer_count > MAX_ROWS:
+            item.errors.append(
+                f"it has {question.answer_count} answers; the web editor handles up to {MAX_ROWS}"
+            )
+        if question.text_format == "html":
+            item.warnings.append(
+                "its text is [html]: it is shown as Markdown here, so HTML tags appear as text"
+            )
         items.append(item)
     return ImportPlan(items)
 

@@ -22,8 +22,9 @@ Every POST carries a CSRF token (checked by CSRFProtect before the view runs).
 
 from __future__ import annotations
 
+import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import (
     Blueprint,
@@ -50,6 +51,7 @@ from app.forms import EmptyForm
 from app.instructor import authoring, importing, services
 from app.instructor.forms import (
     AUTHORED_TYPES,
+    MAX_ROWS,
     BankFilterForm,
     ImportForm,
     LessonTextForm,
@@ -62,6 +64,8 @@ from app.quizzes.settings import QuizSettings, validate_settings
 from app.rendering import anchors_in
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
+# Where a retire/reactivate button may send the instructor back to.
+LOCAL_BACK = re.compile(r"/instructor/[A-Za-z0-9_\-./?=&%+]{0,500}")
 
 
 @bp.route("/")
@@ -141,6 +145,15 @@ def edit_question(uid: str) -> str | Response | tuple[str, int]:
     question = services.question_by_uid(uid)
     if question is None:
         abort(404)
+    rows = question.current.to_data().answer_count
+    if rows > MAX_ROWS:
+        abort(
+            400,
+            description=(
+                f"This question has {rows} answers; the web editor handles up to {MAX_ROWS}. "
+                "Export the lesson as GIFT to edit it."
+            ),
+        )
     return _author_question(question.lesson, question.current.type, question)
 
 
@@ -260,17 +273,12 @@ def _set_status(uid: str, status: str) -> Response:
     back = request.form.get("next", "")
     if not _is_local_instructor_path(back):
         back = url_for("instructor.questions", slug=slug)
-    return redirect(f"{back}#{uid}")
+    return redirect(f"{back}#{quote(uid, safe='')}")
 
 
 def _is_local_instructor_path(target: str) -> bool:
-    parts = urlsplit(target)
-    return (
-        not parts.scheme
-        and not parts.netloc
-        and parts.path.startswith("/instructor/")
-        and "\\" not in target
-    )
+    """Accept only a plain path of this workspace (no host, no odd characters)."""
+    return LOCAL_BACK.fullmatch(target) is not None and not urlsplit(target).netloc
 
 
 # --- lessons -------------------------------------------------------------------------
@@ -284,6 +292,8 @@ def edit_lesson(slug: str) -> str | Response | tuple[str, int]:
         form = LessonTextForm()
     else:
         text = services.lesson_text(lesson)
+        if len(text.key_terms) > MAX_ROWS:
+            abort(400, description=f"The web editor handles up to {MAX_ROWS} key terms.")
         form = LessonTextForm(
             formdata=None,
             data={

@@ -288,3 +288,18 @@ def test_re_importing_an_export_gives_the_same_questions(instructor_client, cour
     copies = [q for q in questions if q.uid not in before]
     assert len(copies) == len(originals) == 10
     assert [_content(q) for q in copies] == [_content(q) for q in originals]
+
+
+def test_html_text_and_odd_ids_are_reported_in_the_preview(instructor_client, course, db):
+    text = (
+        "// [id:has space]\nFine?{TRUE}\n\n"
+        "[html]<p>Is <b>this</b> HTML?</p>{FALSE}\n\n"
+        "// [tag:difficulty-brutal]\nHard?{TRUE}\n"
+    )
+    uploaded = _upload(instructor_client, text)
+    page = instructor_client.get(uploaded.headers["Location"]).get_data(as_text=True)
+    assert "id &#39;has space&#39; is not usable here" in page
+    assert "HTML tags appear as text" in page
+    assert "difficulty &#39;brutal&#39; is not easy, medium or hard" in page
+    assert _confirm(instructor_client, uploaded.headers["Location"]).status_code == 409
+    assert _web_uids(db) == set()

@@ -656,3 +656,43 @@ def test_unsafe_gift_text_is_refused_with_a_reason(instructor_client, course, db
     assert response.status_code == 200
     assert "cannot be exported as GIFT" in page or "As GIFT" in page
     assert _web_question(db) is None
+
+
+@pytest.mark.parametrize(
+    "back",
+    [
+        "https://evil.example/instructor/",
+        "//evil.example/instructor/",
+        "/instructor/\r\nSet-Cookie: stolen=1",
+        "/instructor/\\evil",
+        "/lessons/first-lesson",
+    ],
+)
+def test_retire_only_sends_the_instructor_back_into_the_workspace(instructor_client, course, back):
+    response = post_form(
+        instructor_client, "/instructor/questions/first-02/retire", {"next": back}, BANK
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == BANK + "#first-02"
+    assert "Set-Cookie" not in response.headers or "stolen" not in response.headers["Set-Cookie"]
+
+
+def test_a_paragraph_the_lesson_lost_is_shown_and_must_be_replaced(instructor_client, course, db):
+    # A load of a rewritten lesson file dropped the paragraph first-01 points at.
+    lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "first-lesson"))
+    lesson.body_md = lesson.body_md.replace("{#envoys}\n", "")
+    db.session.commit()
+    page = instructor_client.get("/instructor/questions/first-01/edit").get_data(as_text=True)
+    assert "envoys (no longer in the lesson)" in page
+    response = post_form(
+        instructor_client,
+        "/instructor/questions/first-01/edit",
+        {**FORMS["single"], "anchor": "envoys"},
+    )
+    assert _error_next_to(response.get_data(as_text=True), "anchor", "Choose one of the lesson")
+    fixed = post_form(
+        instructor_client,
+        "/instructor/questions/first-01/edit",
+        {**FORMS["single"], "anchor": "origins"},
+    )
+    assert fixed.status_code == 302
