@@ -6,7 +6,8 @@ bound, so the limiter reads the defaults set here):
 - it refuses to start outside debug and testing without a real `SECRET_KEY`;
 - it fills in the rate-limit settings (caller's config, then the environment,
   then the defaults below);
-- it adds the security headers to every response, static files included.
+- it adds the security headers to every response, static files included;
+- it refuses input containing U+0000 (400), which no field needs and PostgreSQL cannot store.
 
 Log-in and registration are limited twice (see `app.auth.views`): per account
 (the submitted email, normalised and hashed) and, more generously, per client
@@ -22,7 +23,7 @@ import os
 import time
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from werkzeug.wrappers import Response
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -73,6 +74,8 @@ RATE_LIMIT_DEFAULTS = {
     "RATELIMIT_REGISTER_PER_ADDRESS": "60 per hour",  # registration tries per address
 }
 
+NUL_REFUSED = "Your input contained a character that cannot be stored (U+0000). Nothing was saved."
+
 MIN_SECRET_KEY_LENGTH = 16
 PLACEHOLDER_SECRET_KEYS = frozenset(
     {
@@ -112,6 +115,16 @@ def register_security(app: Flask) -> None:
     """Check the secret key, set the rate-limit defaults and add the security headers."""
     require_secret_key(app)
     _set_rate_limit_defaults(app)
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # No form field or query of this app has a use for U+0000, and PostgreSQL cannot
+        # store it in text: refuse it up front rather than fail half-way through a write.
+        values = request.args.listvalues()
+        if request.method in ("POST", "PUT", "PATCH"):
+            values = (*values, *request.form.listvalues())
+        if any("\x00" in value for group in values for value in group):
+            abort(400, description=NUL_REFUSED)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
