@@ -45,16 +45,19 @@ def neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
     return previous, following
 
 
-def scored_question_counts() -> dict[int, int]:
-    """Count each lesson's active scored questions (one query)."""
-    rows = db.session.execute(
-        select(Question.lesson_id, func.count())
-        .join(
-            QuestionVersion,
-            (QuestionVersion.question_id == Question.id)
-            & (QuestionVersion.number == Question.current_number),
+def scored_question_count(lesson_id: int) -> int:
+    """Count a lesson's active scored questions (one query)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Question)
+            .join(
+                QuestionVersion,
+                (QuestionVersion.question_id == Question.id)
+                & (QuestionVersion.number == Question.current_number),
+            )
+            .where(Question.lesson_id == lesson_id, Question.status == STATUS_ACTIVE)
+            .where(QuestionVersion.type.in_(sorted(SCORED_TYPES)))
         )
-        .where(Question.status == STATUS_ACTIVE, QuestionVersion.type.in_(sorted(SCORED_TYPES)))
-        .group_by(Question.lesson_id)
+        or 0
     )
-    return {lesson_id: count for lesson_id, count in rows}

@@ -52,5 +52,5 @@ def lesson(slug: str) -> str:
         grade=grade,
         open_attempt=attempt,
         settings=quiz_services.settings_for(lesson),
-        question_count=services.scored_question_counts().get(lesson.id, 0),
+        question_count=services.scored_question_count(lesson.id),
     )
