@@ -30,6 +30,7 @@ from tests.browser.live import (
     CHROMIUM,
     DESKTOP,
     INSTRUCTOR_EMAIL,
+    ConsoleErrors,
     LiveServer,
     launch_chromium,
     start_live_server,
@@ -98,19 +99,23 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def new_page(browser: Any) -> Iterator[Any]:
-    """Open pages in fresh browser contexts (one per person), closed after the test."""
-    contexts = []
+    """Open pages in fresh browser contexts (one per person), closed after the test.
+
+    A script error or a Content-Security-Policy refusal on any page fails the test.
+    """
+    contexts, console = [], ConsoleErrors()
 
     def open_page(**context_options: Any):
         options = {"viewport": DESKTOP, **context_options}
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        return console.watch(context.new_page())
 
     yield open_page
     for context in contexts:
         context.close()
+    console.check()
 
 
 @pytest.fixture(scope="session")
@@ -167,7 +172,7 @@ def page_as(browser: Any, site: Site, _role_contexts: dict[tuple, Any]) -> Itera
     The logged-in contexts are made once per session (nobody logs out in them);
     the pages are closed after each test.
     """
-    pages = []
+    pages, console = [], ConsoleErrors()
 
     def open_page(role: str, color_scheme: str = "light", viewport: dict | None = None):
         viewport = viewport or DESKTOP
@@ -180,10 +185,11 @@ def page_as(browser: Any, site: Site, _role_contexts: dict[tuple, Any]) -> Itera
             )
             context.set_default_timeout(10_000)
             _role_contexts[key] = context
-        page = _role_contexts[key].new_page()
+        page = console.watch(_role_contexts[key].new_page())
         pages.append(page)
         return page
 
     yield open_page
     for page in pages:
         page.close()
+    console.check()

@@ -7,6 +7,7 @@ so the screenshots show exactly what the tests check.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -136,3 +137,25 @@ def launch_chromium(playwright: Any):
     return playwright.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
     )
+
+
+class ConsoleErrors:
+    """Collect what a page reports as broken: script errors, CSP refusals, failed loads."""
+
+    # The browser logs the status of an error page it was sent to on purpose.
+    EXPECTED = re.compile(r"^Failed to load resource: the server responded with a status of 40[34]")
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def watch(self, page: Any) -> Any:
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+        page.on("console", lambda message: self._console(page, message))
+        return page
+
+    def _console(self, page: Any, message: Any) -> None:
+        if message.type == "error" and not self.EXPECTED.match(message.text):
+            self.errors.append(f"{page.url}: {message.text}")
+
+    def check(self) -> None:
+        assert not self.errors, "errors in the browser console:\n" + "\n".join(self.errors)

@@ -18,7 +18,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from app import create_app
-from tests.browser.live import PHONE, LiveServer
+from tests.browser.live import PHONE, ConsoleErrors, LiveServer
 from tests.browser.pages import (
     ANONYMOUS,
     ERROR_PAGES,
@@ -237,6 +237,16 @@ def test_the_checks_find_the_problems_they_look_for(new_page) -> None:
     assert heading_problems(page) == ["heading level skipped: h1 then h3 in [1, 3]"]
     assert [p[:40] for p in label_problems(page)] == ["form control without an accessible name:"]
     assert focus_problems(page) == ["no visible focus outline on A#||A link"]
+
+
+def test_script_errors_in_the_console_are_caught(browser) -> None:
+    console = ConsoleErrors()
+    context = browser.new_context()
+    page = console.watch(context.new_page())
+    page.set_content("<script>throw new Error('boom')</script><p>Broken</p>")
+    context.close()
+    with pytest.raises(AssertionError, match="boom"):
+        console.check()
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
