@@ -38,6 +38,8 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from app.auth.access import instructor_required
@@ -66,6 +68,20 @@ from app.rendering import anchors_in
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 # Where a retire/reactivate button may send the instructor back to.
 LOCAL_BACK = re.compile(r"/instructor/[A-Za-z0-9_\-./?=&%+]{0,500}")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """Say what is too large in the instructor's terms (the request never reached a view)."""
+    db.session.rollback()
+    # The body was refused unread; give the page's forms (the log-out button) empty data
+    # instead of letting them try to read it again, which would raise the same error.
+    request.__dict__.update(form=ImmutableMultiDict(), files=ImmutableMultiDict())
+    if request.endpoint == "instructor.import_upload":
+        message = "The file is larger than 1 MB: split it into smaller files."
+    else:
+        message = "What you sent is larger than the server accepts. Nothing was saved."
+    return render_template("errors/error.html", code=413, message=message), 413
 
 
 @bp.route("/")

@@ -303,3 +303,12 @@ def test_html_text_and_odd_ids_are_reported_in_the_preview(instructor_client, co
     assert "difficulty &#39;brutal&#39; is not easy, medium or hard" in page
     assert _confirm(instructor_client, uploaded.headers["Location"]).status_code == 409
     assert _web_uids(db) == set()
+
+
+def test_a_file_beyond_what_the_server_reads_gets_the_same_clear_message(
+    instructor_client, course, db
+):
+    response = _upload(instructor_client, b"x" * (3 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "The file is larger than 1 MB" in response.get_data(as_text=True)
+    assert _web_uids(db) == set()
