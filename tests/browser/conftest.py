@@ -144,13 +144,15 @@ def site(live_server: LiveServer, browser: Any) -> Site:
         finally:
             context.close()
 
-    single = next(q for q in answer_key(live_server, graded) if q.data.type == "single")
+    question_uids: dict[str, str] = {}
+    for question in answer_key(live_server, graded):
+        question_uids.setdefault(question.data.type, question.uid)
     return Site(
         lesson_slug=untouched,
         graded_lesson_slug=graded,
         submitted_attempt_id=submitted_id,
         open_attempt_id=open_id,
-        single_question_uid=single.uid,
+        question_uids=question_uids,
         learner_state=learner_state,
         instructor_state=instructor_state,
         make_import_token=make_import_token,

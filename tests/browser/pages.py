@@ -14,6 +14,8 @@ from typing import Any
 
 from flask import Flask, url_for
 
+from app.instructor.forms import AUTHORED_TYPES
+
 ANONYMOUS, LEARNER, INSTRUCTOR = "anonymous", "learner", "instructor"
 
 
@@ -29,7 +31,7 @@ class Site:
     graded_lesson_slug: str  # a lesson whose quiz the learner submitted
     submitted_attempt_id: int
     open_attempt_id: int
-    single_question_uid: str  # a single-choice question (editable in the web)
+    question_uids: dict[str, str]  # a question of each type the course has, by type
     learner_state: dict[str, Any]  # browser storage state of a logged-in learner
     instructor_state: dict[str, Any]
     make_import_token: Callable[[], str] = field(repr=False)
@@ -77,8 +79,15 @@ PAGES: dict[str, list[tuple[str, Values]]] = {
     "quizzes.scores": [(LEARNER, _none)],
     "instructor.index": [(INSTRUCTOR, _none)],
     "instructor.questions": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
-    "instructor.new_question": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
-    "instructor.edit_question": [(INSTRUCTOR, lambda s: {"uid": s.single_question_uid})],
+    # The authoring form differs by question type: each one is a page of its own.
+    "instructor.new_question": [
+        (INSTRUCTOR, lambda s, kind=kind: {"slug": s.graded_lesson_slug, "type": kind})
+        for kind in AUTHORED_TYPES
+    ],
+    "instructor.edit_question": [
+        (INSTRUCTOR, lambda s, kind=kind: {"uid": s.question_uids[kind]})
+        for kind in ("single", "multi", "truefalse", "short", "matching")
+    ],
     "instructor.search": [(INSTRUCTOR, _none)],
     "instructor.edit_lesson": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
     "instructor.lesson_settings": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],

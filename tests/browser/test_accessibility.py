@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -24,6 +23,7 @@ from tests.browser.pages import (
     ERROR_PAGES,
     LEARNER,
     NOT_PAGES,
+    PAGES,
     Site,
     Visit,
     get_endpoints,
@@ -51,7 +51,7 @@ def load(page: Page, live: LiveServer, visit: Visit) -> None:
     response = page.goto(live(visit.path))
     assert response is not None
     assert response.status == visit.status, f"{visit.name}: HTTP {response.status}"
-    assert urlsplit(page.url).path == visit.path, f"{visit.name}: redirected to {page.url}"
+    assert page.url == live(visit.path), f"{visit.name}: redirected to {page.url}"
 
 
 def assert_scheme(page: Page, scheme: str) -> None:
@@ -161,8 +161,10 @@ def test_error_pages_are_accessible(
 
 
 def test_the_page_list_matches_the_live_app(live_server: LiveServer) -> None:
-    live = [e for e in get_endpoints(live_server.app) if e not in NOT_PAGES]
-    assert live == ENDPOINTS
+    endpoints = get_endpoints(live_server.app)
+    assert [e for e in endpoints if e not in NOT_PAGES] == ENDPOINTS
+    stale = (set(PAGES) | set(NOT_PAGES)) - set(endpoints)
+    assert not stale, f"tests/browser/pages.py lists endpoints the app no longer has: {stale}"
     assert "course.lesson" in ENDPOINTS and "quizzes.take" in ENDPOINTS
 
 
