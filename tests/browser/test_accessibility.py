@@ -9,14 +9,19 @@ On a phone-sized viewport (390×844) no page scrolls sideways.
 
 from __future__ import annotations
 
-import itertools
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from app import create_app
+from tests.browser.checks import (
+    assert_scheme,
+    axe_problems,
+    focus_problems,
+    heading_problems,
+    label_problems,
+)
 from tests.browser.live import PHONE, ConsoleErrors, LiveServer
 from tests.browser.pages import (
     ANONYMOUS,
@@ -33,8 +38,6 @@ from tests.browser.pages import (
 pytestmark = pytest.mark.browser
 
 SCHEMES = ["light", "dark"]
-BLOCKING_IMPACTS = {"serious", "critical"}
-MAX_TAB_STOPS = 80
 # Built from the URL rules at collection time (the factory does no I/O), so each
 # rule is its own test and an unlisted one fails by name.
 ENDPOINTS = [
@@ -43,8 +46,6 @@ ENDPOINTS = [
     if e not in NOT_PAGES
 ]
 
-_axe = Axe()
-
 
 def load(page: Page, live: LiveServer, visit: Visit) -> None:
     """Load a visit's page and check it is that page, not a redirect or an error."""
@@ -52,83 +53,6 @@ def load(page: Page, live: LiveServer, visit: Visit) -> None:
     assert response is not None
     assert response.status == visit.status, f"{visit.name}: HTTP {response.status}"
     assert page.url == live(visit.path), f"{visit.name}: redirected to {page.url}"
-
-
-def assert_scheme(page: Page, scheme: str) -> None:
-    """Check the page really is in the colour scheme under test."""
-    dark = page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches")
-    assert dark == (scheme == "dark"), f"expected the {scheme} scheme"
-
-
-def axe_problems(page: Page) -> list[str]:
-    results = _axe.run(page).response
-    problems = []
-    for violation in results["violations"]:
-        if violation["impact"] not in BLOCKING_IMPACTS:
-            continue
-        targets = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:8])
-        problems.append(
-            f"axe {violation['id']} ({violation['impact']}): {violation['help']} → {targets}"
-        )
-    return problems
-
-
-def heading_problems(page: Page) -> list[str]:
-    levels = page.eval_on_selector_all(
-        "h1, h2, h3, h4, h5, h6", "els => els.map(e => Number(e.tagName[1]))"
-    )
-    if not levels or levels[0] != 1:
-        return [f"headings must start with an h1, found {levels}"]
-    problems = []
-    if levels.count(1) != 1:
-        problems.append(f"one h1 per page, found {levels.count(1)}")
-    for before, after in itertools.pairwise(levels):
-        if after > before + 1:
-            problems.append(f"heading level skipped: h{before} then h{after} in {levels}")
-            break
-    return problems
-
-
-def label_problems(page: Page) -> list[str]:
-    controls = page.locator("input:not([type=hidden]), select, textarea")
-    problems = []
-    for index in range(controls.count()):
-        control = controls.nth(index)
-        try:
-            expect(control).to_have_accessible_name(re.compile(r"\S"), timeout=200)
-        except AssertionError:
-            html = control.evaluate("el => el.outerHTML")[:160]
-            problems.append(f"form control without an accessible name: {html}")
-    return problems
-
-
-FOCUSED = """() => {
-    const el = document.activeElement;
-    if (!el || el === document.body) return null;
-    const style = getComputedStyle(el);
-    const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim();
-    return {
-        key: el.tagName + '#' + el.id + '|' + (el.name || '') + '|' + text.slice(0, 60),
-        outline: style.outlineStyle,
-        width: parseFloat(style.outlineWidth) || 0,
-    };
-}"""
-
-
-def focus_problems(page: Page) -> list[str]:
-    """Tab through the page; every stop must show an outline."""
-    problems, seen = [], set()
-    for _ in range(MAX_TAB_STOPS):
-        page.keyboard.press("Tab")
-        focused = page.evaluate(FOCUSED)
-        if focused is None or focused["key"] in seen:
-            break
-        seen.add(focused["key"])
-        if focused["outline"] == "none" or focused["width"] == 0:
-            problems.append(f"no visible focus outline on {focused['key']}")
-    if not seen:
-        problems.append("Tab reached nothing on the page")
-    return problems
 
 
 def check_page(page: Page, live: LiveServer, visit: Visit, scheme: str) -> list[str]:

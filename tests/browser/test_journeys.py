@@ -30,6 +30,7 @@ from tests.browser.actions import (
     submit_quiz,
     take_quiz,
 )
+from tests.browser.checks import page_problems
 from tests.browser.live import INSTRUCTOR_EMAIL, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -190,7 +191,7 @@ def test_the_same_quiz_by_keyboard_alone_from_the_lesson_page(
     expect(page.get_by_role("heading", level=2, name=re.compile(r"^Wrong"))).to_have_count(0)
 
 
-def test_an_instructor_writes_a_question_and_a_learner_meets_it_in_the_quiz(
+def test_an_instructor_writes_and_previews_a_question_and_a_learner_meets_it_in_the_quiz(
     live_server: LiveServer, new_page
 ) -> None:
     slug = "key-strategies"
@@ -213,12 +214,19 @@ def test_an_instructor_writes_a_question_and_a_learner_meets_it_in_the_quiz(
         teacher.get_by_label(f"Feedback for choice {number}", exact=True).fill(
             "Right, they go together." if number == 1 else "No, that works against trust."
         )
-    teacher.get_by_role("radio", name="Correct").first.check()
+    teacher.get_by_label("Correct choice 1", exact=True).check()
     teacher.get_by_label("Difficulty").select_option(label="Easy")
     paragraphs = teacher.get_by_label("Lesson paragraph it tests")
     anchor = paragraphs.locator("option").nth(1).get_attribute("value")
     assert anchor, "the lesson offers no paragraph to link the question to"
     paragraphs.select_option(anchor)
+
+    teacher.get_by_role("button", name="Preview").click()
+    preview = teacher.get_by_role("region", name="Preview: what a learner sees")
+    expect(preview.get_by_role("group", name=re.compile(re.escape(prompt)))).to_be_visible()
+    expect(preview.get_by_role("radio")).to_have_count(3)
+    expect(preview).to_contain_text("Regular staff talks")
+    assert page_problems(teacher) == []
     teacher.get_by_role("button", name="Save question").click()
 
     expect(teacher.get_by_role("status")).to_contain_text("Question added.")
