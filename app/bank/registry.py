@@ -1,7 +1,7 @@
 """One registry: each question type's label, how a learner's form answer is read,
 which template renders it, and which pure grader scores it.
 
-Answers are read from form fields named after the question's position in the
+Answers are read from form fields (an unanswered question reads as None) named after the question's position in the
 attempt: ``q3`` (one value, or several for multiple response) and ``q3-r0``,
 ``q3-r1``… for the rows of a matching question. Choice values are positions in
 the attempt's shuffled display order, never indexes into the stored answers, so
@@ -98,9 +98,11 @@ def read_single(
     return _display_index(value, order, name)
 
 
-def read_multi(form: FormValues, name: str, question: QuestionData, order: list[int]) -> list[int]:
+def read_multi(
+    form: FormValues, name: str, question: QuestionData, order: list[int]
+) -> list[int] | None:
     picked = {_display_index(v, order, name) for v in _values(form, name) if v != ""}
-    return sorted(picked)
+    return sorted(picked) or None
 
 
 def read_truefalse(
@@ -142,13 +144,13 @@ def read_numerical(
 
 def read_matching(
     form: FormValues, name: str, question: QuestionData, order: list[int]
-) -> list[int | None]:
+) -> list[int | None] | None:
     answer: list[int | None] = []
     for row in range(len(matching_rows(question))):
         row_name = f"{name}-r{row}"
         value = _one(form, row_name)
         answer.append(None if value in (None, "") else _display_index(value, order, row_name))
-    return answer
+    return answer if any(row is not None for row in answer) else None
 
 
 def read_nothing(form: FormValues, name: str, question: QuestionData, order: list[int]) -> None:
