@@ -1,9 +1,10 @@
 """One registry: each question type's label, how a learner's form answer is read,
 which template renders it, and which pure grader scores it.
 
-Answers are read from form fields (an unanswered question reads as None) named after the question's position in the
+Answers are read from form fields named after the question's position in the
 attempt: ``q3`` (one value, or several for multiple response) and ``q3-r0``,
-``q3-r1``… for the rows of a matching question. Choice values are positions in
+``q3-r1``… for the rows of a matching question; an unanswered question reads
+as None. Choice values are positions in
 the attempt's shuffled display order, never indexes into the stored answers, so
 nothing in the form tells which choice is right.
 """
