@@ -85,10 +85,9 @@ def create_instructor(email: str) -> None:
     password = os.environ.get("INSTRUCTOR_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
-    if len(password) < 12:
-        raise click.ClickException("the password needs at least 12 characters")
-    if password.strip().lower() == email.strip().lower():
-        raise click.ClickException("the password must not be the email address")
+    problem = auth_services.password_problem(email, password)
+    if problem:
+        raise click.ClickException(problem)
     begin_write()
     try:
         user = auth_services.create_user(email, password, role=ROLE_INSTRUCTOR)

@@ -288,10 +288,14 @@ def _read_text(path: Path) -> str:
     except FileNotFoundError as error:
         raise CourseFileError(path, None, "file not found") from error
     try:
-        return raw.decode("utf-8-sig").replace("\r\n", "\n")
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise CourseFileError(path, line, "not valid UTF-8 text") from error
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise CourseFileError(path, line, "contains a NUL character (U+0000)")
+    return text
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

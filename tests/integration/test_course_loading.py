@@ -150,3 +150,20 @@ def test_an_instructors_web_edit_survives_a_later_load(runner, course_copy, db, 
     question = db.session.scalar(select(Question).where(Question.uid == "first-01"))
     assert question.current.prompt == "What do envoys carry, in the instructor's words?"
     assert question.current_number == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'+++\ntitle = "Second"\n+++\n{#exercises}\nBad \x00 byte\n', "second-lesson.md:5"),
+        (b'+++\ntitle = "Caf\xe9"\n+++\n', "second-lesson.md:2"),
+    ],
+)
+def test_a_lesson_file_with_a_nul_or_non_utf8_byte_is_refused_by_line(
+    runner, course_copy, db, content, message
+):
+    (course_copy / "lessons" / "second-lesson.md").write_bytes(content)
+    result = _load(runner, course_copy)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert _counts(db) == (0, 0, 0, 0)
