@@ -71,16 +71,27 @@ FOCUSED = """() => {
     if (!el || el === document.body) return null;
     const style = getComputedStyle(el);
     const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim();
+    const box = el.getBoundingClientRect();
+    // A sticky or fixed bar (the quiz's buttons) must not hide the focused control.
+    const coveredBy = [...document.querySelectorAll('body *')].filter(other => {
+        const position = getComputedStyle(other).position;
+        if (position !== 'sticky' && position !== 'fixed') return false;
+        if (other.contains(el) || el.contains(other)) return false;
+        const bar = other.getBoundingClientRect();
+        return bar.height > 0 && box.top >= bar.top && box.bottom <= bar.bottom
+            && box.left >= bar.left && box.right <= bar.right;
+    }).map(other => other.tagName.toLowerCase() + '.' + other.className);
     return {
         key: el.tagName + '#' + el.id + '|' + (el.name || '') + '|' + text.slice(0, 60),
         outline: style.outlineStyle,
         width: parseFloat(style.outlineWidth) || 0,
+        coveredBy: coveredBy,
     };
 }"""
 
 
 def focus_problems(page: Page) -> list[str]:
-    """Tab through the page; every stop must show an outline."""
+    """Tab through the page; every stop must show an outline and not be hidden."""
     problems, seen = [], set()
     for _ in range(MAX_TAB_STOPS):
         page.keyboard.press("Tab")
@@ -90,6 +101,8 @@ def focus_problems(page: Page) -> list[str]:
         seen.add(focused["key"])
         if focused["outline"] == "none" or focused["width"] == 0:
             problems.append(f"no visible focus outline on {focused['key']}")
+        if focused["coveredBy"]:
+            problems.append(f"focused {focused['key']} is hidden under {focused['coveredBy']}")
     if not seen:
         problems.append("Tab reached nothing on the page")
     return problems

@@ -198,3 +198,15 @@ def test_no_horizontal_scrolling_on_a_phone(
             )
             problems.append(f"{visit.name} [{scheme}]: {width['scroll']}px wide; too wide: {wide}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_focus_stays_visible_on_a_phone(
+    live_server: LiveServer, site: Site, page_as, endpoint: str
+) -> None:
+    problems = []
+    for visit in visits_for(live_server.app, endpoint, site):
+        page = page_as(visit.role, "light", PHONE)
+        load(page, live_server, visit)
+        problems += [f"{visit.name} {visit.path} [phone]: {p}" for p in focus_problems(page)]
+    assert not problems, "\n".join(problems)
