@@ -173,8 +173,18 @@ def answer_by_mouse(item: QuizQuestion, right: bool = True) -> None:
         raise AssertionError(f"no way to answer a {question.type!r} question yet")
 
 
+def wait_for_autosave(page: Page) -> None:
+    """Wait until the page no longer says it is saving, as a learner glancing at it would.
+
+    Submitting while a save is on its way is refused as stale: see
+    test_submitting_while_an_autosave_is_on_its_way_still_grades_the_quiz.
+    """
+    expect(page.get_by_role("status").filter(has_text="Saving")).to_have_count(0)
+
+
 def submit_quiz(page: Page) -> None:
     """Submit the answers and land on the result."""
+    wait_for_autosave(page)
     page.get_by_role("button", name="Submit answers").click()
     expect(page).to_have_url(re.compile(r"/attempts/\d+/result$"))
 
