@@ -74,7 +74,8 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_helpers() -> dict[str, Any]:
-        return {"logout_form": EmptyForm}
+        # Never bound to the request's body: error pages (a 413 for one) render it too.
+        return {"logout_form": lambda: EmptyForm(formdata=None)}
 
 
 def register_commands(app: Flask) -> None:

@@ -146,3 +146,10 @@ def test_a_duplicated_identical_answer_counts_once(client, course, learner, db):
     assert response.status_code == 302
     attempt = db.session.scalar(select(Attempt))
     assert attempt.score == 1
+
+
+@pytest.mark.parametrize("path", ["/register", "/login", "/lessons/first-lesson/quiz"])
+def test_a_request_body_over_the_limit_gets_the_413_page(client, course, learner, path):
+    response = client.post(path, data={"email": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "That upload is too large" in response.get_data(as_text=True)
