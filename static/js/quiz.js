@@ -14,6 +14,7 @@
   var stopped = false;   // the server refused for good (stale page, time up)
   var retryDelay = 2000;
   var timer = null;
+  var submitWhenSaved = null; // the button pressed while a save was on its way
 
   function say(message, kind) {
     status.textContent = message;
@@ -42,12 +43,14 @@
       inFlight = false;
       if (result.ok && result.data && result.data.status === "saved") {
         seqInput.value = String(result.data.seq);
+        if (finishSubmit()) return;
         failed = false;
         retryDelay = 2000;
         say("All answers saved.", "ok");
         if (pending) schedule(300);
       } else if (result.data && result.data.message) {
         stopped = true;
+        submitWhenSaved = null;
         say(result.data.message, "error");
         if (result.data.status === "closed") window.location.reload();
       } else {
@@ -55,6 +58,7 @@
       }
     }).catch(function () {
       inFlight = false;
+      if (finishSubmit()) return;
       failed = true;
       pending = true;
       say("Connection lost — your last answers are not saved yet. Retrying…", "error");
@@ -94,8 +98,29 @@
   form.addEventListener("input", function (event) {
     if (event.target.type === "text") changed();
   });
-  form.addEventListener("submit", function () {
+  // A submit pressed while a save is on its way waits for it: the save moves the
+  // page's sequence number on, and the submit must carry the new one.
+  function finishSubmit() {
+    if (!submitWhenSaved) return false;
+    var button = submitWhenSaved;
+    submitWhenSaved = null;
+    stopped = true;
+    if (form.requestSubmit) {
+      form.requestSubmit(button);
+    } else {
+      form.submit();
+    }
+    return true;
+  }
+
+  form.addEventListener("submit", function (event) {
     clearTimeout(timer);
+    if (inFlight) {
+      event.preventDefault();
+      submitWhenSaved = event.submitter || null;
+      say("Saving your last answers…", "");
+      return;
+    }
     stopped = true;
   });
 

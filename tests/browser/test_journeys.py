@@ -289,11 +289,6 @@ def test_my_scores_lists_the_attempt_and_reopens_its_review(
     expect(page.get_by_role("button", name="Submit answers")).to_be_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known race (reported): quiz.js lets the form submit while an autosave is on its "
-    "way, the save moves the page's sequence number on, and the submit is refused as stale",
-)
 def test_submitting_while_an_autosave_is_on_its_way_still_grades_the_quiz(
     live_server: LiveServer, new_page
 ) -> None:
