@@ -89,6 +89,16 @@ def _percent_text(value: Decimal) -> str:
 # --- answer rows -------------------------------------------------------------
 
 
+def check_weight(data: str | None, default: Decimal, example: str) -> None:
+    """Refuse a weight that is not a percentage from -100 to 100 (blank means `default`)."""
+    try:
+        value = parse_percent(data, default)
+    except ValueError:
+        raise ValidationError(f"Write the weight as a percentage, e.g. {example}.") from None
+    if not -100 <= value <= 100:
+        raise ValidationError("A weight goes from -100 to 100.")
+
+
 class _Row(Form):
     """A row of answer fields; the enclosing form carries the CSRF token."""
 
@@ -109,12 +119,7 @@ class ChoiceRow(_Row):
             raise ValidationError("Write the choice, or clear this row.")
 
     def validate_weight(self, field: StringField) -> None:
-        try:
-            value = parse_percent(field.data, Decimal(0))
-        except ValueError:
-            raise ValidationError("Write the weight as a percentage, e.g. 50 or -25.") from None
-        if not -100 <= value <= 100:
-            raise ValidationError("A weight goes from -100 to 100.")
+        check_weight(field.data, default=Decimal(0), example="50 or -25")
 
 
 class AnswerRow(_Row):
@@ -138,12 +143,7 @@ class AnswerRow(_Row):
             raise ValidationError("Feedback cannot contain '->' (GIFT reads it as matching).")
 
     def validate_weight(self, field: StringField) -> None:
-        try:
-            value = parse_percent(field.data, Decimal(100))
-        except ValueError:
-            raise ValidationError("Write the weight as a percentage, e.g. 100 or 50.") from None
-        if not -100 <= value <= 100:
-            raise ValidationError("A weight goes from -100 to 100.")
+        check_weight(field.data, default=Decimal(100), example="100 or 50")
 
 
 class NumberRow(_Row):
@@ -185,12 +185,7 @@ class NumberRow(_Row):
             raise ValidationError("The tolerance cannot be negative.")
 
     def validate_weight(self, field: StringField) -> None:
-        try:
-            value = parse_percent(field.data, Decimal(100))
-        except ValueError:
-            raise ValidationError("Write the weight as a percentage, e.g. 100 or 50.") from None
-        if not -100 <= value <= 100:
-            raise ValidationError("A weight goes from -100 to 100.")
+        check_weight(field.data, default=Decimal(100), example="100 or 50")
 
 
 class PairRow(_Row):
