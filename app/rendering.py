@@ -18,7 +18,7 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from mdit_py_plugins.attrs import attrs_block_plugin
 
 ANCHOR_PREFIX = "p-"
@@ -79,18 +79,35 @@ def sanitize_html(html: str) -> Markup:
     return Markup(cleaned)
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Render authored Markdown to sanitised HTML."""
+def render_markdown(text: str | None, text_format: str = "markdown") -> Markup:
+    """Render authored text to sanitised HTML (Markdown unless the text says otherwise).
+
+    Questions imported from Moodle may be written in HTML (sanitised like the rest)
+    or as plain text (escaped, line breaks kept), as their GIFT format prefix said.
+    """
     if not text:
         return Markup("")
+    if text_format == "html":
+        return sanitize_html(text)
+    if text_format in ("plain", "moodle"):
+        return _plain(text, block=True)
     return sanitize_html(_markdown().render(text))
 
 
-def render_inline(text: str | None) -> Markup:
+def render_inline(text: str | None, text_format: str = "markdown") -> Markup:
     """Render a one-line text (a choice, a term) without a wrapping paragraph."""
     if not text:
         return Markup("")
+    if text_format == "html":
+        return sanitize_html(text)
+    if text_format in ("plain", "moodle"):
+        return _plain(text, block=False)
     return sanitize_html(_markdown().renderInline(text))
+
+
+def _plain(text: str, block: bool) -> Markup:
+    lines = Markup("<br>\n").join(escape(line) for line in text.strip().splitlines())
+    return Markup("<p>") + lines + Markup("</p>") if block else lines
 
 
 def anchors_in(text: str) -> list[str]:

@@ -63,6 +63,10 @@ class QuestionVersion(db.Model):
     type: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(200), default="")
     prompt: Mapped[str] = mapped_column(Text)
+    # How its texts are written: markdown (ours), or html / plain / moodle from imports.
+    text_format: Mapped[str] = mapped_column(
+        String(10), default="markdown", server_default="markdown"
+    )
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     points: Mapped[float] = mapped_column(Float, default=1.0)
     general_feedback: Mapped[str] = mapped_column(Text, default="")
@@ -80,6 +84,7 @@ class QuestionVersion(db.Model):
             self.prompt,
             self.payload,
             title=self.title,
+            text_format=self.text_format,
             points=self.points,
             general_feedback=self.general_feedback,
         )

@@ -85,17 +85,18 @@ def content_hash(value: Any) -> str:
 
 def question_hash(question: QuestionData) -> str:
     """Hash everything a load would store for a question."""
-    return content_hash(
-        {
-            "type": question.type,
-            "title": question.title,
-            "prompt": question.prompt,
-            "payload": question.payload(),
-            "points": question.points,
-            "general_feedback": question.general_feedback,
-            "tags": sorted(question.tags),
-        }
-    )
+    stored = {
+        "type": question.type,
+        "title": question.title,
+        "prompt": question.prompt,
+        "payload": question.payload(),
+        "points": question.points,
+        "general_feedback": question.general_feedback,
+        "tags": sorted(question.tags),
+    }
+    if question.text_format != "markdown":  # so hashes of Markdown questions never change
+        stored["text_format"] = question.text_format
+    return content_hash(stored)
 
 
 def read_course(course_dir: Path) -> CourseSource:

@@ -210,6 +210,7 @@ def new_version(
         type=data.type,
         title=data.title,
         prompt=data.prompt,
+        text_format=data.text_format,
         payload=data.payload(),
         points=data.points,
         general_feedback=data.general_feedback,

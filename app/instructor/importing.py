@@ -181,10 +181,6 @@ def plan_import(text: str, fmt: str, lesson: Lesson, fresh_ids: bool) -> ImportP
             item.errors.append(
                 f"it has {question.answer_count} answers; the web editor handles up to {MAX_ROWS}"
             )
-        if question.text_format == "html":
-            item.warnings.append(
-                "its text is [html]: it is shown as Markdown here, so HTML tags appear as text"
-            )
         items.append(item)
     return ImportPlan(items)
 

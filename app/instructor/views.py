@@ -195,6 +195,8 @@ def _author_question(
         if note is None and form.validate():
             points = question.current.points if question is not None else 1.0
             data = authoring.question_data(form, points=points)
+            if question is not None:  # an imported HTML or plain-text question stays so
+                data.text_format = question.current.text_format
             form.problems = authoring.bank_problems(data)
             if form.problems:
                 pass

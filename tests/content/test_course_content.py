@@ -231,4 +231,3 @@ def test_the_course_folder_has_no_stray_files():
     expected = {f"{slug}.md" for _, slug in SECTIONS} | {f"{FINAL_EXAM}.md"}
     expected |= {f"{slug}.gift" for _, slug in SECTIONS}
     assert {p.name for p in (COURSE_DIR / "lessons").iterdir()} == expected
-

@@ -290,7 +290,9 @@ def test_re_importing_an_export_gives_the_same_questions(instructor_client, cour
     assert [_content(q) for q in copies] == [_content(q) for q in originals]
 
 
-def test_html_text_and_odd_ids_are_reported_in_the_preview(instructor_client, course, db):
+def test_html_text_is_accepted_and_odd_ids_are_reported_in_the_preview(
+    instructor_client, course, db
+):
     text = (
         "// [id:has space]\nFine?{TRUE}\n\n"
         "[html]<p>Is <b>this</b> HTML?</p>{FALSE}\n\n"
@@ -299,7 +301,7 @@ def test_html_text_and_odd_ids_are_reported_in_the_preview(instructor_client, co
     uploaded = _upload(instructor_client, text)
     page = instructor_client.get(uploaded.headers["Location"]).get_data(as_text=True)
     assert "id &#39;has space&#39; is not usable here" in page
-    assert "HTML tags appear as text" in page
+    assert "shown as Markdown" not in page  # [html] questions keep their format now
     assert "difficulty &#39;brutal&#39; is not easy, medium or hard" in page
     assert _confirm(instructor_client, uploaded.headers["Location"]).status_code == 409
     assert _web_uids(db) == set()

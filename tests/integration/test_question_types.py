@@ -107,3 +107,34 @@ def test_partial_credit_and_negative_weights_are_graded_on_the_server(typed_quiz
     result = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Partly right" in result
     assert "one → 1; two → 99; three → —" in result
+
+
+FORMATS = """
+// [id:f-html] [tag:anchor-one]
+[html]Is <b>this</b> bold?<script>alert(1)</script>{=<i>Yes</i> ~No}
+
+// [id:f-plain] [tag:anchor-one]
+[plain]Is *this* <b>literal</b>?{T}
+
+// [id:f-md] [tag:anchor-one]
+Is *this* emphasised?{F}
+"""
+
+
+def test_each_text_format_of_an_imported_question_renders_as_its_author_meant(
+    client, learner, db, tmp_path: Path
+):
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "course.toml").write_text(
+        'title = "Formats"\n[quiz_defaults]\nshuffle_questions = false\n'
+        '[[modules]]\nslug = "m"\ntitle = "M"\nlessons = ["formats"]\n'
+    )
+    (tmp_path / "lessons" / "formats.md").write_text('+++\ntitle = "Formats"\n+++\n{#one}\nText.\n')
+    (tmp_path / "lessons" / "formats.gift").write_text(FORMATS)
+    load_course(read_course(tmp_path))
+    db.session.commit()
+    page = client.get(start_quiz(client, "formats")).get_data(as_text=True)
+    assert "Is <b>this</b> bold?" in page and "<i>Yes</i>" in page
+    assert "<script" not in page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Is *this* &lt;b&gt;literal&lt;/b&gt;?" in page
+    assert "Is <em>this</em> emphasised?" in page
