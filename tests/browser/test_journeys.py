@@ -30,6 +30,7 @@ from tests.browser.actions import (
     start_quiz,
     submit_quiz,
     take_quiz,
+    upload_for_import,
     wait_for_autosave,
 )
 from tests.browser.checks import page_problems
@@ -314,3 +315,42 @@ def test_submitting_while_an_autosave_is_on_its_way_still_grades_the_quiz(
     with contextlib.suppress(Exception):  # the page may have moved on, cancelling the save
         route.fulfill(response=response)
     expect(page).to_have_url(re.compile(r"/attempts/\d+/result$"))
+
+
+def test_an_instructor_imports_a_gift_file_and_a_learner_meets_its_question(
+    live_server: LiveServer, new_page
+) -> None:
+    slug = "future-trends"
+    marker = uuid.uuid4().hex[:6]
+    prompt = f"Which concern does the lesson add to future military diplomacy? ({marker})"
+    gift = (
+        f"// [id:imp-journey-{marker}] [tag:difficulty-easy] [tag:anchor-environmental-security]\n"
+        f"::Imported {marker}::{prompt}{{\n"
+        "=Environmental security#Right, the lesson names it.\n"
+        "~Colonial expansion#No, the lesson never mentions it.\n"
+        "~Closing embassies#No, the lesson argues for more engagement.\n"
+        "}\n"
+    )
+
+    teacher = new_page()
+    log_in(teacher, live_server, INSTRUCTOR_EMAIL)
+    upload_for_import(teacher, live_server, slug, gift)
+    expect(teacher.get_by_text(f"Imported {marker}")).to_be_visible()
+    assert page_problems(teacher) == []
+    teacher.get_by_role("button", name="Import 1 question").click()
+    expect(teacher.get_by_role("status")).to_contain_text("Imported 1 question.")
+    expect(teacher).to_have_url(re.compile(rf"/instructor/lessons/{slug}/questions"))
+    expect(teacher.get_by_role("row", name=re.compile(f"Imported {marker}"))).to_be_visible()
+
+    learner = new_page()
+    register(learner, live_server, new_email("imported"))
+    start_quiz(learner, live_server, slug)
+    found = [
+        item
+        for item in quiz_questions(learner, answer_key(live_server, slug))
+        if item.key.prompt == prompt
+    ]
+    assert len(found) == 1, "the imported question is not in the learner's quiz"
+    answer_by_mouse(found[0])
+    submit_quiz(learner)
+    expect(learner.get_by_text("Right, the lesson names it.")).to_be_visible()
