@@ -149,6 +149,9 @@ def format_report(check: BankCheck) -> list[str]:
         lines += [f"    error: {e}" for e in item["errors"]]
         lines += [f"    warning: {w}" for w in item["warnings"]]
         lines += lint.pop((item["file"], item["line"]), [])
+    for (quiz, line), notes in lint.items():  # findings on no listed question: never dropped
+        lines.append(f"{quiz}:{line}:" if line else f"{quiz}:")
+        lines += notes
     summary = check.summary()
     lines.append(
         f"{summary['questions']} questions, {summary['with_errors']} with errors; "

@@ -220,3 +220,15 @@ def test_the_app_itself_still_refuses_to_start_without_a_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_the_flask_plugin_entry_point_is_the_apps_own_bank_group():
+    """pyproject.toml installs `bank` as a flask.commands plugin; if the group moves, move it."""
+    from importlib.metadata import entry_points
+
+    from app.cli import bank_cli
+
+    (plugin,) = [ep for ep in entry_points(group="flask.commands") if ep.name == "bank"]
+    assert plugin.load() is bank_cli
+    app = create_app({"TESTING": True})
+    assert app.cli.get_command(None, "bank") is bank_cli

@@ -272,13 +272,16 @@ def absolute_words(question: QuestionData) -> list[Finding]:
     ]  # fmt: skip
 
 
+def _says_above(words: list[str]) -> bool:
+    """Tell whether an option's words say 'all of the above' or the like."""
+    if "above" not in words and "these" not in words:
+        return False
+    return any(has_sequence(words, phrase) for phrase in _ABOVE_PHRASES)
+
+
 def all_none_above(question: QuestionData) -> list[Finding]:
     """Flag 'all of the above' and 'none of the above' options."""
-    found = [
-        c.text
-        for c in question.choices
-        if any(has_sequence(tokens(c.text), phrase) for phrase in _ABOVE_PHRASES)
-    ]
+    found = [c.text for c in question.choices if _says_above(tokens(c.text))]
     if not found:
         return []
     return [

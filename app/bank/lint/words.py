@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 __all__ = [
     "ABSOLUTE_WORDS",
@@ -100,6 +101,7 @@ def tokens(text: str) -> list[str]:
     return _WORD_RE.findall(_MARKUP_RE.sub(" ", text).casefold())
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Cut one common English ending off a word, keeping at least three letters."""
     if len(word) <= 4 or word.endswith(("ss", "is", "us")):
@@ -110,6 +112,7 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=8192)
 def content_words(text: str) -> frozenset[str]:
     """Return the stems of the words that carry meaning (stop words dropped)."""
     return frozenset(stem(word) for word in tokens(text) if word not in STOP_WORDS)
