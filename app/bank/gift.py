@@ -45,7 +45,7 @@ from app.bank.grading import ANY_NUMBER_TOLERANCE, is_any_number, tick_everythin
 from app.bank.lint.silences import format_silence, parse_silence
 from app.bank.model import Choice, MatchPair, NumericAnswer, QuestionData
 
-__all__ = ["ALL_OR_NOTHING_TAG", "BLANK", "TEXT_FORMATS", "parse_gift", "write_gift"]
+__all__ = ["BLANK", "TEXT_FORMATS", "parse_gift", "write_gift"]
 
 BLANK = "_____"
 # Moodle keeps it as an ordinary tag (and grades by the weights); here it sets all-or-nothing.
@@ -246,19 +246,26 @@ def _read_comments(question: QuestionData, comments: list[tuple[int, str]]) -> i
                 )
         for match in _TAG_RE.finditer(line):
             tag = match.group(1).strip().replace("\\]", "]")
-            if tag == ALL_OR_NOTHING_TAG:
-                question.all_or_nothing = True
-            elif tag:
+            if tag:
                 question.tags.append(tag)
             else:
                 question.warnings.append("an empty tag '[tag:]' is ignored")
-        silence = parse_silence(line)
-        if silence is not None:
-            rule, reason = silence
-            if rule in question.lint_ok:
-                question.warnings.append(f"'lint-ok: {rule}' is given twice: the last is kept")
-            question.lint_ok[rule] = reason
     return id_line
+
+
+def _read_our_marks(question: QuestionData, comments: list[tuple[int, str]]) -> None:
+    """Read what is ours in the comments: the all-or-nothing tag and lint-ok silences."""
+    if ALL_OR_NOTHING_TAG in question.tags:
+        question.tags = [tag for tag in question.tags if tag != ALL_OR_NOTHING_TAG]
+        question.all_or_nothing = True
+    for _, line in comments:
+        silence = parse_silence(line)
+        if silence is None:
+            continue
+        rule, reason = silence
+        if rule in question.lint_ok:
+            question.warnings.append(f"'lint-ok: {rule}' is given twice: the last is kept")
+        question.lint_ok[rule] = reason
 
 
 class _Reader:
@@ -305,6 +312,7 @@ def _parse_question(
     first_line = body[0][0]
     question = QuestionData(type="description", prompt="", line=first_line, category=category)
     id_line = _read_comments(question, comments)
+    _read_our_marks(question, comments)
     if id_line is not None and id_line < first_line:
         question.line = id_line
     # Keep the line structure (comments inside the block become empty lines).
