@@ -48,8 +48,6 @@ from app.bank.model import Choice, MatchPair, NumericAnswer, QuestionData
 __all__ = ["BLANK", "TEXT_FORMATS", "parse_gift", "write_gift"]
 
 BLANK = "_____"
-# Moodle keeps it as an ordinary tag (and grades by the weights); here it sets all-or-nothing.
-ALL_OR_NOTHING_TAG = "all-or-nothing"
 TEXT_FORMATS = ("markdown", "html", "plain", "moodle")
 DEFAULT_FORMAT = "markdown"
 
@@ -251,6 +249,10 @@ def _read_comments(question: QuestionData, comments: list[tuple[int, str]]) -> i
             else:
                 question.warnings.append("an empty tag '[tag:]' is ignored")
     return id_line
+
+
+# Moodle keeps it as an ordinary tag (and grades by the weights); here it sets all-or-nothing.
+ALL_OR_NOTHING_TAG = "all-or-nothing"
 
 
 def _read_our_marks(question: QuestionData, comments: list[tuple[int, str]]) -> None:
