@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.bank.grading import grade, matching_rows
-from app.bank.lint.items import convergence_scores, key_indexes
+from app.bank.lint.choices import convergence_scores, key_indexes
 from app.bank.lint.words import content_words, strong_words, visible_length
 from app.bank.model import QuestionData
 

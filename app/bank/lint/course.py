@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.bank.grading import matching_rows
+from app.bank.lint.choices import key_indexes
 from app.bank.lint.findings import Finding, Rule, quote
-from app.bank.lint.items import key_indexes
 from app.bank.lint.words import content_words, word_forms
 from app.bank.model import QuestionData
 

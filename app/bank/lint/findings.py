@@ -9,7 +9,7 @@ from typing import Any
 
 from app.bank.model import QuestionData
 
-__all__ = ["Finding", "Rule"]
+__all__ = ["Finding", "Rule", "finding_on", "quote"]
 
 # Where a rule looks: one question, one quiz (a lesson's bank), or the whole course.
 SCOPES = ("question", "quiz", "course")
@@ -60,6 +60,11 @@ class Finding:
             "file": self.quiz,
             "line": self.line,
         }
+
+
+def finding_on(question: QuestionData, rule: str, message: str, **evidence: Any) -> Finding:
+    """Make a finding about one question, the evidence given as keywords."""
+    return Finding(rule, message, dict(evidence), subjects=(question,))
 
 
 def quote(text: str, limit: int = 80) -> str:

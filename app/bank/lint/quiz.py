@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from app.bank.grading import matching_rows
+from app.bank.lint.choices import key_indexes
 from app.bank.lint.findings import Finding, Rule
-from app.bank.lint.items import key_indexes
 from app.bank.model import QuestionData
 
 __all__ = ["QUIZ_RULES", "RULES", "matching_in_stored_order", "shuffle_off_warnings"]
