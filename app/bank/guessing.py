@@ -217,7 +217,7 @@ def benchmark(quizzes: Mapping[str, Sequence[QuestionData]]) -> Benchmark:
             "strategies": {s: _percent(v, tally.count) for s, v in tally.strategies.items()},
             "best": best[kind],
             "best_score": best_score,
-            "gain": round(best_score - chance, 1),
+            "gain": _percent(tally.strategies[best[kind]] - tally.chance, tally.count),
         }
     overall = _summarise([(chance, scores[best[kind]]) for _, kind, chance, scores in scored])
     per_quiz: dict[str, dict[str, Any]] = {}
@@ -239,13 +239,13 @@ def benchmark(quizzes: Mapping[str, Sequence[QuestionData]]) -> Benchmark:
 
 def _summarise(pairs: list[tuple[float, float]]) -> dict[str, Any]:
     """Sum (chance, guesser score) pairs into percentages and the gain in points."""
-    chance = _percent(sum(c for c, _ in pairs), len(pairs))
-    score = _percent(sum(s for _, s in pairs), len(pairs))
+    chance = sum(c for c, _ in pairs)
+    score = sum(s for _, s in pairs)
     return {
         "questions": len(pairs),
-        "chance": chance,
-        "best_score": score,
-        "gain": round(score - chance, 1),
+        "chance": _percent(chance, len(pairs)),
+        "best_score": _percent(score, len(pairs)),
+        "gain": _percent(score - chance, len(pairs)),
     }
 
 

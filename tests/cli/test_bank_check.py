@@ -232,3 +232,14 @@ def test_the_flask_plugin_entry_point_is_the_apps_own_bank_group():
     assert plugin.load() is bank_cli
     app = create_app({"TESTING": True})
     assert app.cli.get_command(None, "bank") is bank_cli
+
+
+def test_guess_adds_the_blind_guess_benchmark_in_text_and_json(runner, tmp_path):
+    path = str(_write(tmp_path, "quiz.gift", FLAWED + "\n// [id:t1]\nEnvoys are old.{T}\n"))
+    text = runner.invoke(args=["bank", "check", "--guess", path]).output
+    assert "Blind-guess benchmark (a test-wise guesser who reads nothing), in %:" in text
+    assert "  single: 2 questions, chance 33.3, best longest 66.7 (+33.3 points)" in text
+    assert f"  {path}: chance " in text
+    report = json.loads(runner.invoke(args=["bank", "check", "--json", "--guess", path]).output)
+    assert report["guess"]["types"]["single"]["best"] == "longest"
+    assert report["guess"]["overall"]["questions"] == 3
