@@ -94,6 +94,17 @@ def answer_key(live: LiveServer, slug: str) -> list[KeyedQuestion]:
         ]
 
 
+def lesson_slugs(live: LiveServer) -> list[str]:
+    """Return every lesson of the loaded course, in course order."""
+    from sqlalchemy import select
+
+    from app.course.models import Lesson
+    from app.extensions import db
+
+    with live.context():
+        return list(db.session.scalars(select(Lesson.slug).order_by(Lesson.position)))
+
+
 def open_lesson(page: Page, live: LiveServer, slug: str) -> None:
     """Go from the course outline to a lesson by its link."""
     title = lesson_title(live, slug)

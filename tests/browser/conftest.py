@@ -20,6 +20,7 @@ import pytest
 
 from tests.browser.actions import (
     answer_key,
+    lesson_slugs,
     log_in,
     register,
     start_quiz,
@@ -144,9 +145,12 @@ def site(live_server: LiveServer, browser: Any) -> Site:
         finally:
             context.close()
 
+    # One question of each type, from the graded lesson where it has one (a quiz need
+    # not use every type), else from the first lesson that does.
     question_uids: dict[str, str] = {}
-    for question in answer_key(live_server, graded):
-        question_uids.setdefault(question.data.type, question.uid)
+    for slug in [graded, *lesson_slugs(live_server)]:
+        for question in answer_key(live_server, slug):
+            question_uids.setdefault(question.data.type, question.uid)
     return Site(
         lesson_slug=untouched,
         graded_lesson_slug=graded,

@@ -8,6 +8,7 @@ depend on each other's order. A new feature adds its journey here as a new
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import uuid
 
@@ -43,6 +44,11 @@ def new_email(who: str) -> str:
     return f"{who}-{uuid.uuid4().hex[:8]}@example.com"
 
 
+def shown_percent(right: int, total: int) -> str:
+    """The score as pages show it: a whole percent, halves rounded up."""
+    return f"{math.floor(100 * right / total + 0.5)}%"
+
+
 def in_viewport(page: Page, element_id: str) -> bool:
     return page.evaluate(
         """id => {
@@ -65,13 +71,16 @@ def test_a_new_learner_reads_a_lesson_takes_the_quiz_by_mouse_and_reviews_a_mist
     expect(page.get_by_role("heading", name="Key terms")).to_be_visible()
 
     items = take_quiz(page, live_server, slug, wrong=1)
-    assert len(items) == len(answer_key(live_server, slug)) == 10
+    total = len(answer_key(live_server, slug))
+    assert len(items) == total >= 8
+    score = shown_percent(total - 1, total)
 
     expect(page.get_by_role("heading", level=1)).to_have_text(lesson_title(live_server, slug))
-    expect(page.get_by_text("Score: 90%", exact=True)).to_be_visible()
+    expect(page.get_by_text(f"Score: {score}", exact=True)).to_be_visible()
     expect(page.get_by_text("Passed", exact=True)).to_be_visible()
     review = page.get_by_role("list").filter(has=page.get_by_role("heading", level=2))
-    expect(review.get_by_role("heading", level=2, name=re.compile(r"^Right"))).to_have_count(9)
+    right = review.get_by_role("heading", level=2, name=re.compile(r"^Right"))
+    expect(right).to_have_count(total - 1)
     expect(review.get_by_role("heading", level=2, name=re.compile(r"^Wrong"))).to_have_count(1)
 
     mistake = next(item for item in items if item.key.data.type == "single")
@@ -86,7 +95,7 @@ def test_a_new_learner_reads_a_lesson_takes_the_quiz_by_mouse_and_reviews_a_mist
     assert page.evaluate("() => location.hash") == f"#{anchor}"
     expect(page.locator(f"#{anchor}")).to_have_count(1)
     assert in_viewport(page, anchor), f"#{anchor} is not scrolled into view"
-    expect(page.get_by_text("Your counted score: 90%")).to_be_visible()
+    expect(page.get_by_text(f"Your counted score: {score}")).to_be_visible()
 
 
 KEYBOARD_STEPS = 400
@@ -268,7 +277,9 @@ def test_my_scores_lists_the_attempt_and_reopens_its_review(
     register(page, live_server, new_email("scores"))
     take_quiz(page, live_server, slug, wrong=1)
     result_url = page.url
-    expect(page.get_by_text("Score: 89%", exact=True)).to_be_visible()  # 8 of 9 right
+    total = len(answer_key(live_server, slug))
+    score = shown_percent(total - 1, total)  # all right but one
+    expect(page.get_by_text(f"Score: {score}", exact=True)).to_be_visible()
     start_quiz(page, live_server, slug)  # a second attempt, left open
     quiz_url = page.url
 
@@ -277,12 +288,12 @@ def test_my_scores_lists_the_attempt_and_reopens_its_review(
     rows = page.get_by_role("table").get_by_role("row").filter(has_text=title)
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="In progress")).to_have_count(1)
-    expect(rows.filter(has_text="89%")).to_have_count(1)
+    expect(rows.filter(has_text=score)).to_have_count(1)
 
     page.get_by_role("link", name=f"Review attempt 1 of {title}").click()
     expect(page).to_have_url(result_url)
     expect(page.get_by_text("Result · attempt 1")).to_be_visible()
-    expect(page.get_by_text("Score: 89%", exact=True)).to_be_visible()
+    expect(page.get_by_text(f"Score: {score}", exact=True)).to_be_visible()
 
     page.go_back()
     page.get_by_role("link", name=f"Resume {title}").click()
