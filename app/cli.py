@@ -23,24 +23,31 @@ attempts_cli = AppGroup("attempts", help="Look after quiz attempts.")
 bank_cli = AppGroup("bank", help="Check question files (GIFT, Aiken) without the database.")
 
 
-@bank_cli.command("check")
+# with_appcontext=False: checking files needs no app, no secret key and no database, so a
+# content pipeline can run it on a fresh clone. pyproject.toml also installs this group as
+# a `flask.commands` plugin, which the `flask` command finds before it builds the app.
+@bank_cli.command("check", with_appcontext=False)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
     "--format", "file_format", type=click.Choice(["auto", "gift", "aiken"]), default="auto",
     help="The files' format (auto: .txt and .aiken files are Aiken, others GIFT).",
 )  # fmt: skip
-def bank_check(files: tuple[Path, ...], as_json: bool, file_format: str) -> None:
-    """Validate question files and list every question, or its errors by line."""
+@click.option(
+    "--strict", is_flag=True,
+    help="Fail (exit 1) on lint and reader warnings too, not only on errors.",
+)  # fmt: skip
+def bank_check(files: tuple[Path, ...], as_json: bool, file_format: str, strict: bool) -> None:
+    """Validate and lint question files: each file is one quiz, all of them the course."""
     from app.bank.checking import check_files, format_report
 
-    report = check_files(files, file_format)
+    check = check_files(files, file_format)
     if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(check.as_json(), indent=2, ensure_ascii=False))
     else:
-        for line in format_report(report):
+        for line in format_report(check):
             click.echo(line)
-    if any(item["errors"] for item in report):
+    if check.has_errors or (strict and check.has_warnings):
         raise SystemExit(1)
 
 

@@ -11,7 +11,10 @@ into equal questions (every field except `line`).
 How a file is read (as Moodle does):
 
 - Questions are separated by blank lines. Lines starting with ``//`` are comments;
-  ``[id:…]`` and ``[tag:…]`` in them give the question's id and tags.
+  ``[id:…]`` and ``[tag:…]`` in them give the question's id and tags. Two are ours:
+  ``[tag:all-or-nothing]`` makes a multiple-response question score only for the
+  exact set of right answers, and ``// lint-ok: rule — reason`` silences one
+  item-writing rule (see `app.bank.lint.silences`).
 - ``$CATEGORY: name`` sets the category of the questions that follow it.
 - ``::title::`` names a question; ``[html]``, ``[plain]``, ``[moodle]`` or
   ``[markdown]`` starts a text with its format (markdown when none is given).
@@ -22,7 +25,8 @@ How a file is read (as Moodle does):
 Where we differ from Moodle, on purpose: a numerical answer that is not a number
 (Moodle then accepts any number), weights that are not numbers or lie outside
 -100%..100%, text before the first answer, several answer blocks, multiple-response
-weights not adding up to 100% and answers worth less than full marks are errors.
+weights not adding up to 100% or letting a learner who ticks every box score while
+some choice is wrong, and answers worth less than full marks are errors.
 Warnings: ``[moodle]`` auto-format, a differing ``[format]`` on an answer or
 feedback (we keep one format per question), essays (not gradable), an unused
 ``$CATEGORY``, an ``[id:]`` comment cut off by a blank line, ``{true}`` in lower
@@ -37,12 +41,15 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
-from app.bank.grading import ANY_NUMBER_TOLERANCE, is_any_number
+from app.bank.grading import ANY_NUMBER_TOLERANCE, is_any_number, tick_everything_problem
+from app.bank.lint.silences import format_silence, parse_silence
 from app.bank.model import Choice, MatchPair, NumericAnswer, QuestionData
 
-__all__ = ["BLANK", "TEXT_FORMATS", "parse_gift", "write_gift"]
+__all__ = ["ALL_OR_NOTHING_TAG", "BLANK", "TEXT_FORMATS", "parse_gift", "write_gift"]
 
 BLANK = "_____"
+# Moodle keeps it as an ordinary tag (and grades by the weights); here it sets all-or-nothing.
+ALL_OR_NOTHING_TAG = "all-or-nothing"
 TEXT_FORMATS = ("markdown", "html", "plain", "moodle")
 DEFAULT_FORMAT = "markdown"
 
@@ -196,6 +203,11 @@ def _stray_comment_note(comments: list[tuple[int, str]]) -> str | None:
                 f"the [id:…]/[tag:…] comment on line {number} belongs to no question: a blank "
                 "line separates it from the next question, so Moodle ignores it"
             )
+        if parse_silence(line) is not None:
+            return (
+                f"the lint-ok comment on line {number} belongs to no question: a blank line "
+                "separates it from the next question, so it silences nothing"
+            )
     return None
 
 
@@ -234,10 +246,18 @@ def _read_comments(question: QuestionData, comments: list[tuple[int, str]]) -> i
                 )
         for match in _TAG_RE.finditer(line):
             tag = match.group(1).strip().replace("\\]", "]")
-            if tag:
+            if tag == ALL_OR_NOTHING_TAG:
+                question.all_or_nothing = True
+            elif tag:
                 question.tags.append(tag)
             else:
                 question.warnings.append("an empty tag '[tag:]' is ignored")
+        silence = parse_silence(line)
+        if silence is not None:
+            rule, reason = silence
+            if rule in question.lint_ok:
+                question.warnings.append(f"'lint-ok: {rule}' is given twice: the last is kept")
+            question.lint_ok[rule] = reason
     return id_line
 
 
@@ -295,6 +315,11 @@ def _parse_question(
     )
     reader = _Reader(question, _hide_escapes(raw), first_line)
     _read_question_text(reader)
+    if question.all_or_nothing and question.type != "multi":
+        question.errors.append(
+            f"[tag:{ALL_OR_NOTHING_TAG}] applies only to multiple-response questions "
+            "(answers marked '~' with weights)"
+        )
     return question
 
 
@@ -512,10 +537,10 @@ def _check_multi_weights(reader: _Reader, offset: int) -> None:
             f"the positive weights add up to {_percent(positive)}, not 100%: "
             "a learner who picks every right answer must get full marks",
         )
-    elif not any(c.fraction < 0 for c in choices) and any(c.fraction == 0 for c in choices):
-        reader.warn(
-            "no answer has a negative weight, so a learner who ticks every box gets full marks",
-        )
+    else:
+        problem = tick_everything_problem(reader.question)
+        if problem:
+            reader.error(offset, f"{problem} ([tag:{ALL_OR_NOTHING_TAG}])")
 
 
 def _percent(fraction: float) -> str:
@@ -752,7 +777,7 @@ def _check_single_line(text: str, what: str) -> None:
 
 
 def _comment_line(question: QuestionData) -> str:
-    """Write the '// [id:…] [tag:…]' comment Moodle reads ids and tags from."""
+    """Write the '// [id:…] [tag:…]' comment Moodle reads ids and tags from, then the silences."""
     tokens = []
     if question.id is not None:
         _check_single_line(question.id, "id")
@@ -762,7 +787,21 @@ def _comment_line(question: QuestionData) -> str:
         if any(char in tag for char in "<>`"):
             raise ValueError(f"tag {tag!r} cannot be written in GIFT: it has '<', '>' or '`'")
         tokens.append(f"[tag:{tag.replace(']', chr(92) + ']')}]")
-    return "// " + " ".join(tokens) if tokens else ""
+    if question.all_or_nothing:
+        tokens.append(f"[tag:{ALL_OR_NOTHING_TAG}]")
+    lines = ["// " + " ".join(tokens)] if tokens else []
+    for rule, reason in question.lint_ok.items():
+        lines.append(_silence_line(rule, reason))
+    return "\n".join(lines)
+
+
+def _silence_line(rule: str, reason: str) -> str:
+    """Write one '// lint-ok: rule — reason' comment, refusing what would read back otherwise."""
+    line = format_silence(rule, reason)
+    if parse_silence(line) != (rule, reason) or _ID_RE.search(line) or _TAG_RE.search(line):
+        raise ValueError(f"lint-ok {rule!r} with reason {reason!r} cannot be written in GIFT")
+    _check_single_line(reason, "lint-ok reason")
+    return line
 
 
 def _number(value: float) -> str:

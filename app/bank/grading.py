@@ -27,6 +27,7 @@ __all__ = [
     "is_any_number",
     "matching_rows",
     "normalise_text",
+    "tick_everything_problem",
 ]
 
 # A numerical answer that accepts any number (Moodle's '*', GIFT's '~#feedback'):
@@ -34,6 +35,8 @@ __all__ = [
 ANY_NUMBER_TOLERANCE = sys.float_info.max
 # Relative slack added to numerical tolerances, for binary floating-point error.
 _EPSILON = 1e-12
+# Weights such as 33.333% leave binary noise in sums: a score this close to 0 or 1 is 0 or 1.
+_SCORE_NOISE = 1e-9
 
 
 class NotGradable(Exception):
@@ -70,8 +73,12 @@ def normalise_text(text: str) -> str:
 
 
 def _clamp(fraction: float) -> float:
-    """Keep a score within 0 to 1 whatever the weights add up to."""
-    return min(1.0, max(0.0, fraction))
+    """Keep a score within 0 to 1 whatever the weights add up to, float noise snapped off."""
+    if fraction < _SCORE_NOISE:
+        return 0.0
+    if fraction > 1.0 - _SCORE_NOISE:
+        return 1.0
+    return fraction
 
 
 def _is_index(value: Any) -> bool:
@@ -93,7 +100,11 @@ def _grade_single(question: QuestionData, answer: Any) -> Grade:
 
 
 def _grade_multi(question: QuestionData, answer: Any) -> Grade:
-    """Add up the chosen choices' weights, each counted once, clamped to 0..1."""
+    """Add up the chosen choices' weights, each counted once, clamped to 0..1.
+
+    An all-or-nothing question scores 1 for exactly its positively weighted choices
+    and 0 for anything else.
+    """
     if not isinstance(answer, list | tuple | set | frozenset):
         return Grade(0.0)
     picked = sorted(
@@ -102,8 +113,35 @@ def _grade_multi(question: QuestionData, answer: Any) -> Grade:
     if not picked:
         return Grade(0.0)
     chosen = [question.choices[index] for index in picked]
+    feedback = _feedback(*(choice.feedback for choice in chosen))
+    if question.all_or_nothing:
+        right = [index for index, choice in enumerate(question.choices) if choice.fraction > 0]
+        return Grade(1.0 if picked == right else 0.0, feedback)
     total = sum(choice.fraction for choice in chosen)
-    return Grade(_clamp(total), _feedback(*(choice.feedback for choice in chosen)))
+    return Grade(_clamp(total), feedback)
+
+
+def tick_everything_problem(question: QuestionData) -> str | None:
+    """Say why ticking every box would earn marks on a multiple-response question, or None.
+
+    The rule every way in applies (GIFT, Aiken, the course files, later the web form):
+    unless every choice is right, ticking them all must score 0. It asks the grader
+    itself, so the rule and the scores cannot drift apart.
+    """
+    if question.type != "multi":
+        return None
+    wrong = [choice for choice in question.choices if choice.fraction <= 0]
+    if not wrong:
+        return None
+    score = grade(question, list(range(len(question.choices)))).fraction
+    if score <= 0:
+        return None
+    name = wrong[0].text if len(wrong[0].text) <= 60 else wrong[0].text[:57] + "..."
+    return (
+        f"ticking every box scores {score * 100:.4g}% although '{name}' is wrong: give the "
+        "wrong answers negative weights that cancel the right ones, or make the question "
+        "all-or-nothing"
+    )
 
 
 def _grade_truefalse(question: QuestionData, answer: Any) -> Grade:

@@ -9,6 +9,8 @@ The payload of each type (JSON-able, stored in `question_versions.payload`):
 
 - ``single`` / ``multi``: ``{"choices": [{"text", "fraction", "feedback"}]}``.
   ``fraction`` is the share of the points for picking that choice, from -1.0 to 1.0.
+  An all-or-nothing ``multi`` adds ``"all_or_nothing": true``: only the exact set of
+  positively weighted choices scores, and it scores full marks.
 - ``truefalse``: ``{"correct": bool, "feedback_true": str, "feedback_false": str}``;
   ``feedback_true`` is shown to a learner who answered *true*.
 - ``short``: ``{"answers": [{"text", "fraction", "feedback"}]}``.
@@ -73,7 +75,8 @@ class QuestionData:
     `line` is the 1-based line where the question starts in its file (0 when it
     did not come from a file). `errors` make the question unusable; `warnings`
     are things Moodle would read that we keep but cannot use (reported, never
-    silently dropped).
+    silently dropped). `lint_ok` maps an item-writing rule the question silences to
+    the reason given (see `app.bank.lint.silences`).
     """
 
     type: str
@@ -92,6 +95,8 @@ class QuestionData:
     tags: list[str] = field(default_factory=list)
     category: str | None = None
     points: float = 1.0
+    all_or_nothing: bool = False
+    lint_ok: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -120,8 +125,11 @@ class QuestionData:
 
     def payload(self) -> dict[str, Any]:
         """Return the JSON-able, type-specific answer data stored with a version."""
-        if self.type in ("single", "multi"):
+        if self.type == "single":
             return {"choices": [_choice_dict(c) for c in self.choices]}
+        if self.type == "multi":
+            choices = {"choices": [_choice_dict(c) for c in self.choices]}
+            return {**choices, "all_or_nothing": True} if self.all_or_nothing else choices
         if self.type == "short":
             return {"answers": [_choice_dict(c) for c in self.choices]}
         if self.type == "truefalse":
@@ -154,6 +162,7 @@ class QuestionData:
         question = cls(type=type, prompt=prompt, **fields)
         if type in ("single", "multi"):
             question.choices = [Choice(**c) for c in payload.get("choices", [])]
+            question.all_or_nothing = type == "multi" and bool(payload.get("all_or_nothing"))
         elif type == "short":
             question.choices = [Choice(**c) for c in payload.get("answers", [])]
         elif type == "truefalse":

@@ -85,12 +85,30 @@ def test_multiple_response_weights_above_one_hundred_percent_are_refused_too() -
     assert "add up to 150%" in the_error("Q{~%50%a ~%50%b ~%50%c ~%-100%d}")
 
 
-def test_multiple_response_without_negative_weights_is_allowed_with_a_warning() -> None:
-    (q,) = parse_gift("Q{~%50%a ~%50%b ~c}")
-    assert q.errors == []
-    assert q.warnings == [
-        "no answer has a negative weight, so a learner who ticks every box gets full marks"
-    ]
+def test_multiple_response_that_ticking_every_box_would_pass_is_refused() -> None:
+    assert the_error("Q{~%50%a ~%50%b ~c}") == (
+        "ticking every box scores 100% although 'c' is wrong: give the wrong answers negative "
+        "weights that cancel the right ones, or make the question all-or-nothing "
+        "([tag:all-or-nothing])"
+    )
+    assert "ticking every box scores 50%" in the_error("Q{~%50%a ~%50%b ~%-50%c ~d}")
+
+
+def test_multiple_response_is_accepted_when_ticking_every_box_scores_nothing() -> None:
+    (q,) = parse_gift("Q{~%50%a ~%50%b ~%-50%c ~%-50%d}")
+    assert (q.type, q.errors, q.warnings) == ("multi", [], [])
+
+
+def test_an_all_or_nothing_multiple_response_needs_no_negative_weights() -> None:
+    (q,) = parse_gift("// [tag:all-or-nothing] [tag:difficulty-easy]\nQ{~%50%a ~%50%b ~c ~d}")
+    assert (q.errors, q.warnings, q.all_or_nothing, q.tags) == ([], [], True, ["difficulty-easy"])
+
+
+def test_all_or_nothing_applies_to_multiple_response_only() -> None:
+    assert the_error("// [tag:all-or-nothing]\nQ{=a ~b ~c}") == (
+        "[tag:all-or-nothing] applies only to multiple-response questions "
+        "(answers marked '~' with weights)"
+    )
 
 
 def test_a_choice_question_needs_two_answers() -> None:

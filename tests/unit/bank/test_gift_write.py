@@ -369,7 +369,7 @@ _SPLITS = st.sampled_from([[1.0], [0.5, 0.5], [0.25, 0.75], [1 / 3, 1 / 3, 1 / 3
 
 
 @st.composite
-def _choices_multi(draw: st.DrawFn) -> list[Choice]:
+def _choices_multi(draw: st.DrawFn, all_or_nothing: bool) -> list[Choice]:
     positives = [Choice(draw(_NONEMPTY), f, draw(_FEEDBACK)) for f in draw(_SPLITS)]
     rest = draw(
         st.lists(
@@ -378,7 +378,13 @@ def _choices_multi(draw: st.DrawFn) -> list[Choice]:
             max_size=3,
         )
     )
+    if not all_or_nothing:  # ticking every box must score nothing: one answer cancels all
+        rest[0] = Choice(rest[0].text, -1.0, rest[0].feedback)
     return draw(st.permutations(positives + rest))
+
+
+_RULE_ID = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)
+_SILENCES = st.dictionaries(_RULE_ID, st.one_of(st.just(""), _LABEL), max_size=2)
 
 
 @st.composite
@@ -418,11 +424,13 @@ def _question(draw: st.DrawFn) -> QuestionData:
         text_format=draw(st.sampled_from(["markdown", "html", "plain", "moodle"])),
         tags=draw(st.lists(_LABEL, max_size=3)),
         general_feedback="" if kind == "description" else draw(_FEEDBACK),
+        lint_ok=draw(_SILENCES),
     )
     if kind == "single":
         q.choices = draw(_choices_single())
     elif kind == "multi":
-        q.choices = draw(_choices_multi())
+        q.all_or_nothing = draw(st.booleans())
+        q.choices = draw(_choices_multi(q.all_or_nothing))
     elif kind == "truefalse":
         q.correct = draw(st.booleans())
         q.feedback_true, q.feedback_false = draw(_FEEDBACK), draw(_FEEDBACK)
