@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint serve install install-test screenshots
+.PHONY: run test lint serve install install-test screenshots guess-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ serve:
 test: install-test
 	$(BIN)/ruff check app tests
 	$(BIN)/pytest -n auto -p no:cacheprovider
+
+## Lint the course's questions and run the blind-guess benchmark (no database, no secret key).
+guess-bench: install
+	$(FLASK) bank check --guess questions/lessons/*.gift | sed -n '/^[0-9]* questions, /,$$p'
 
 lint: install-test
 	$(BIN)/ruff check app tests

@@ -37,15 +37,26 @@ bank_cli = AppGroup("bank", help="Check question files (GIFT, Aiken) without the
     "--strict", is_flag=True,
     help="Fail (exit 1) on lint and reader warnings too, not only on errors.",
 )  # fmt: skip
-def bank_check(files: tuple[Path, ...], as_json: bool, file_format: str, strict: bool) -> None:
+@click.option(
+    "--guess", is_flag=True,
+    help="Add the blind-guess benchmark: what a test-wise guesser scores against chance.",
+)  # fmt: skip
+def bank_check(
+    files: tuple[Path, ...], as_json: bool, file_format: str, strict: bool, guess: bool
+) -> None:
     """Validate and lint question files: each file is one quiz, all of them the course."""
     from app.bank.checking import check_files, format_report
+    from app.bank.guessing import benchmark, format_benchmark
 
     check = check_files(files, file_format)
+    guessed = benchmark(check.banks) if guess else None
     if as_json:
-        click.echo(json.dumps(check.as_json(), indent=2, ensure_ascii=False))
+        report = check.as_json()
+        if guessed is not None:
+            report["guess"] = guessed.as_json()
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        for line in format_report(check):
+        for line in format_report(check) + (format_benchmark(guessed) if guessed else []):
             click.echo(line)
     if check.has_errors or (strict and check.has_warnings):
         raise SystemExit(1)

@@ -125,6 +125,15 @@ def _finding(question: QuestionData, rule: str, message: str, **evidence: object
     return Finding(rule, message, dict(evidence), subjects=(question,))
 
 
+def _option_lengths(question: QuestionData) -> list[dict[str, object]]:
+    """List each option with its visible length and whether it is a key (evidence)."""
+    keys = set(key_indexes(question))
+    return [
+        {"text": c.text, "length": visible_length(c.text), "key": i in keys}
+        for i, c in enumerate(question.choices)
+    ]
+
+
 def key_length(question: QuestionData) -> list[Finding]:
     """Flag a single-choice key that stands out as the longest or the shortest option."""
     keys, distractors = key_and_distractors(question)
@@ -132,7 +141,6 @@ def key_length(question: QuestionData) -> list[Finding]:
         return []
     key = visible_length(keys[0].text)
     others = [visible_length(d.text) for d in distractors]
-    lengths = {quote(c.text, 50): visible_length(c.text) for c in question.choices}
     longest, shortest = max(others), min(others)
     if key >= longest * LENGTH_RATIO and key - longest >= MIN_LENGTH_GAP:
         return [
@@ -141,7 +149,7 @@ def key_length(question: QuestionData) -> list[Finding]:
                 f"The key is the longest option by a clear margin ({key} characters; the "
                 f"longest wrong answer has {longest}): test-wise learners pick the longest "
                 "option. Shorten the key or lengthen the wrong answers.",
-                which="longest", key=key, lengths=lengths,
+                which="longest", key_length=key, options=_option_lengths(question),
             )
         ]  # fmt: skip
     if key * LENGTH_RATIO <= shortest and shortest - key >= MIN_LENGTH_GAP:
@@ -151,7 +159,7 @@ def key_length(question: QuestionData) -> list[Finding]:
                 f"The key is the shortest option by a clear margin ({key} characters; the "
                 f"shortest wrong answer has {shortest}): a modest short option stands out. "
                 "Make the options similar in length.",
-                which="shortest", key=key, lengths=lengths,
+                which="shortest", key_length=key, options=_option_lengths(question),
             )
         ]  # fmt: skip
     return []
@@ -164,22 +172,24 @@ def stem_overlap(question: QuestionData) -> list[Finding]:
         return []
     stem_words = content_words(question.prompt)
     distractor_words = frozenset().union(*(content_words(d.text) for d in distractors))
-    echoes = {}
+    echoes: list[dict[str, object]] = []
     for key in keys:
         forms = word_forms(key.text)
         words = [forms[w] for w in shared(content_words(key.text) - distractor_words, stem_words)]
         if words:
-            echoes[quote(key.text, 50)] = words
+            echoes.append({"text": key.text, "words": words})
     if not echoes:
         return []
-    listed = "; ".join(f"'{key}' repeats {', '.join(words)}" for key, words in echoes.items())
+    listed = "; ".join(
+        f"'{quote(str(echo['text']), 50)}' repeats {', '.join(echo['words'])}" for echo in echoes
+    )
     return [
         _finding(
             question, "stem-overlap",
             f"The key repeats words of the stem that no wrong answer uses ({listed}): a learner "
             "can match the words instead of knowing the answer. Reword the key or give a "
             "wrong answer the same words.",
-            words=echoes,
+            keys=echoes,
         )
     ]  # fmt: skip
 
@@ -216,9 +226,10 @@ def key_convergence(question: QuestionData) -> list[Finding]:
             f"({', '.join(map(str, key_scores))} against at most {max(other_scores)}): wrong "
             "answers written as variations of the key point to it. Vary the wrong answers' "
             "wording.",
-            shared_word_counts={
-                quote(c.text, 50): s for c, s in zip(question.choices, scores, strict=True)
-            },
+            options=[
+                {"text": c.text, "shared_words": score, "key": i in key_positions}
+                for i, (c, score) in enumerate(zip(question.choices, scores, strict=True))
+            ],
         )
     ]  # fmt: skip
 
@@ -243,18 +254,20 @@ def absolute_words(question: QuestionData) -> list[Finding]:
         return []
     if any(strong_words(k.text) for k in keys):
         return []
-    flagged = {quote(d.text, 50): strong_words(d.text) for d in distractors}
-    flagged = {text: words for text, words in flagged.items() if words}
+    flagged = [{"text": d.text, "words": strong_words(d.text)} for d in distractors]
+    flagged = [option for option in flagged if option["words"]]
     if not flagged:
         return []
-    listed = "; ".join(f"'{text}' ({', '.join(words)})" for text, words in flagged.items())
+    listed = "; ".join(
+        f"'{quote(str(option['text']), 50)}' ({', '.join(option['words'])})" for option in flagged
+    )
     return [
         _finding(
             question, "absolute-words",
             f"Only wrong answers use absolute or overreaching words ({listed}): test-wise "
             "learners strike those and pick the modest option. Qualify them or word the key "
             "as strongly.",
-            words=flagged,
+            options=flagged,
         )
     ]  # fmt: skip
 
@@ -262,7 +275,7 @@ def absolute_words(question: QuestionData) -> list[Finding]:
 def all_none_above(question: QuestionData) -> list[Finding]:
     """Flag 'all of the above' and 'none of the above' options."""
     found = [
-        quote(c.text, 50)
+        c.text
         for c in question.choices
         if any(has_sequence(tokens(c.text), phrase) for phrase in _ABOVE_PHRASES)
     ]
@@ -271,7 +284,7 @@ def all_none_above(question: QuestionData) -> list[Finding]:
     return [
         _finding(
             question, "all-none-above",
-            f"An option says 'all/none of the above' ({'; '.join(repr(f) for f in found)}): "
+            f"An option says 'all/none of the above' ({'; '.join(map(repr, found))}): "
             "options are shuffled, and spotting two right options gives it away. Write a "
             "real option instead.",
             options=found,
@@ -302,7 +315,6 @@ def multi_keys_length(question: QuestionData) -> list[Finding]:
         return []
     key_lengths = [visible_length(k.text) for k in keys]
     other_lengths = [visible_length(d.text) for d in distractors]
-    lengths = {quote(c.text, 50): visible_length(c.text) for c in question.choices}
     if max(key_lengths) < min(other_lengths):
         which = "shortest"
     elif min(key_lengths) > max(other_lengths):
@@ -316,7 +328,7 @@ def multi_keys_length(question: QuestionData) -> list[Finding]:
             f"({', '.join(map(str, sorted(key_lengths)))} characters against "
             f"{', '.join(map(str, sorted(other_lengths)))}): picking by length scores full "
             "marks. Vary the lengths.",
-            which=which, lengths=lengths,
+            which=which, options=_option_lengths(question),
         )
     ]  # fmt: skip
 
@@ -341,7 +353,7 @@ def matching_no_spare(question: QuestionData) -> list[Finding]:
 def matching_shared_words(question: QuestionData) -> list[Finding]:
     """Flag rows whose left side shares words with its own answer and no other answer."""
     answers = {pair.right: content_words(pair.right) for pair in question.pairs}
-    giveaways = {}
+    giveaways: list[dict[str, object]] = []
     for row in matching_rows(question):
         pair = question.pairs[row]
         left = content_words(pair.left)
@@ -349,10 +361,13 @@ def matching_shared_words(question: QuestionData) -> list[Finding]:
         forms = word_forms(pair.left)
         words = [forms[w] for w in shared(left - others, answers[pair.right])]
         if words:
-            giveaways[f"{quote(pair.left, 40)} -> {quote(pair.right, 40)}"] = words
+            giveaways.append({"left": pair.left, "right": pair.right, "words": words})
     if not giveaways:
         return []
-    listed = "; ".join(f"{pair} ({', '.join(words)})" for pair, words in giveaways.items())
+    listed = "; ".join(
+        f"{quote(str(g['left']), 40)} -> {quote(str(g['right']), 40)} ({', '.join(g['words'])})"
+        for g in giveaways
+    )
     return [
         _finding(
             question, "matching-shared-words",
