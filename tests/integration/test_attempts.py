@@ -14,7 +14,7 @@ from app.course.models import Lesson
 from app.quizzes import services
 from app.quizzes.models import Attempt, LessonGrade
 from app.timeutil import now_utc
-from tests.conftest import csrf_token, log_in, make_user, quiz_fields, start_quiz
+from tests.support import csrf_token, log_in, make_user, quiz_fields, start_quiz
 
 
 def _set_quiz(db, slug: str, **settings) -> Lesson:

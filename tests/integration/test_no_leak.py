@@ -19,7 +19,7 @@ from app.course.files import read_course
 from app.course.loading import load_course
 from app.quizzes.models import Attempt
 from app.quizzes.services import read_answers
-from tests.conftest import quiz_fields, start_quiz
+from tests.support import quiz_fields, start_quiz
 
 EVERY_TYPE = """
 // [id:leak-single] [tag:anchor-one]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.course.files import read_course
 from app.course.loading import load_course
 from app.quizzes.models import Attempt
-from tests.conftest import quiz_fields, start_quiz
+from tests.support import quiz_fields, start_quiz
 
 BANK = """
 // [id:t-single] [tag:anchor-one]

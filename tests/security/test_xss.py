@@ -25,9 +25,8 @@ from flask.testing import FlaskClient
 from app.bank.gift import parse_gift, write_gift
 from app.bank.model import Choice, MatchPair, QuestionData
 from app.rendering import render_inline, render_markdown
-from tests.conftest import FIXTURE_COURSE, csrf_token, log_in, start_quiz
-from tests.security.conftest import quick_user
 from tests.security.pages import form_with, forms_of, live_markup, load_payloads
+from tests.support import FIXTURE_COURSE, csrf_token, log_in, make_user, start_quiz
 
 PAYLOADS = load_payloads()
 
@@ -86,14 +85,14 @@ def take_and_submit(client: FlaskClient, slug: str) -> tuple[str, str]:
 
 
 def _learner(app) -> FlaskClient:
-    quick_user("learner@example.com")
+    make_user("learner@example.com")
     client = app.test_client()
     log_in(client, "learner@example.com")
     return client
 
 
 def _instructor(app) -> FlaskClient:
-    quick_user("teacher@example.com", role="instructor")
+    make_user("teacher@example.com", role="instructor")
     client = app.test_client()
     log_in(client, "teacher@example.com")
     return client
