@@ -15,8 +15,8 @@ from flask.cli import AppGroup
 
 from app.auth import services as auth_services
 from app.auth.models import ROLE_INSTRUCTOR, ROLE_LEARNER
+from app.content.loading import load_course
 from app.course.files import CourseFileError, read_course
-from app.course.loading import load_course
 from app.database import unit_of_work
 
 course_cli = AppGroup("course", help="Load the course files into the database.")

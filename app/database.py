@@ -29,6 +29,7 @@ from sqlalchemy.engine import Engine
 from app.extensions import db
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+_KEEP_LOADED = "milidip.keep_loaded"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -72,24 +73,38 @@ def unit_of_work() -> Iterator[None]:
         raise
 
 
+def keep_loaded(instance: Any) -> None:
+    """Let `instance` stay loaded when a unit of work begins (the logged-in user).
+
+    Everything else read before a unit of work is read again inside it, under
+    the lock; the user is read once per request, and no write depends on its
+    state having been read under the lock.
+    """
+    db.session.info.setdefault(_KEEP_LOADED, []).append(instance)
+
+
 def begin_write() -> None:
     """Start the transaction that will write; on SQLite, take the write lock now.
 
     A read transaction that is already open (for example the one that loaded
-    the logged-in user) holds no changes and is ended first, so the new
-    transaction sees fresh data. Ending it does not expire what it loaded: the
-    logged-in user stays loaded instead of being read a second time.
+    the logged-in user) holds no changes and is ended first, and what it loaded
+    is expired (read again on use), so the new transaction sees fresh data; only
+    what `keep_loaded` names stays as it was.
     """
     session = db.session()  # the request's Session behind the scoped proxy
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("a unit of work was started with unflushed changes pending")
+        kept = session.info.get(_KEEP_LOADED, [])
         expire_on_commit = session.expire_on_commit
         session.expire_on_commit = False
         try:
             session.commit()
         finally:
             session.expire_on_commit = expire_on_commit
+        for instance in list(session.identity_map.values()):
+            if not any(instance is keep for keep in kept):
+                session.expire(instance)
     token = _write_intent.set(True)
     try:
         session.connection()

@@ -189,8 +189,8 @@ def runner(app: Flask):
 @pytest.fixture
 def course(app: Flask):
     """The small test course of tests/fixtures/course, loaded."""
+    from app.content.loading import load_course
     from app.course.files import read_course
-    from app.course.loading import load_course
 
     report = load_course(read_course(FIXTURE_COURSE))
     _db.session.commit()

@@ -11,12 +11,12 @@ from __future__ import annotations
 from flask_login import current_user
 
 from app.database import unit_of_work
-from app.quizzes import services
+from app.quizzes import attempts
 
 
 def close_my_overdue_attempts() -> None:
     """Grade the current learner's attempts whose time ran out (writes only when needed)."""
-    if not current_user.is_authenticated or not services.overdue_attempt_ids(current_user.id):
+    if not current_user.is_authenticated or not attempts.overdue_attempt_ids(current_user.id):
         return
     with unit_of_work():
-        services.close_overdue_attempts(current_user.id)
+        attempts.close_overdue_attempts(current_user.id)

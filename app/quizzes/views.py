@@ -8,7 +8,6 @@ POST /attempts/<id>/submit, GET /attempts/<id>/result, GET /scores.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -23,23 +22,21 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.bank.describe import answer_text
-from app.bank.grading import correct_answer_text, grade
-from app.bank.registry import KINDS, MalformedAnswer, field_name, matching_rows
+from app.bank.types.base import MalformedAnswer
 from app.course import services as course_services
 from app.database import unit_of_work
 from app.forms import EmptyForm
-from app.quizzes import services
+from app.quizzes import attempts
 from app.quizzes.models import Attempt
 from app.quizzes.overdue import close_my_overdue_attempts
-from app.rendering import ANCHOR_PREFIX
+from app.quizzes.review import attempt_items, review_attempt
 from app.timeutil import as_utc, now_utc
 
 bp = Blueprint("quizzes", __name__)
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = services.load_attempt_for(current_user.id, attempt_id)
+    attempt = attempts.load_attempt_for(current_user.id, attempt_id)
     if attempt is None:
         abort(404)
     return attempt
@@ -65,14 +62,14 @@ def start(slug: str) -> Response:
         lesson = course_services.lesson_by_slug(slug)
         if lesson is None:
             abort(404)
-        services.close_overdue_attempts(current_user.id)
-        attempt = services.open_attempt(current_user.id, lesson.id)
+        attempts.close_overdue_attempts(current_user.id)
+        attempt = attempts.open_attempt(current_user.id, lesson.id)
         if attempt is None:
             try:
-                attempt = services.start_attempt(
-                    current_user.id, lesson, services.settings_for(lesson)
+                attempt = attempts.start_attempt(
+                    current_user.id, lesson, course_services.settings_for(lesson)
                 )
-            except services.QuizUnavailable as reason:
+            except attempts.QuizUnavailable as reason:
                 refusal = str(reason)  # stored nothing; any overdue attempt graded above stays
     if refusal is not None:
         flash(refusal, "warning")
@@ -93,7 +90,7 @@ def take(attempt_id: int) -> str | Response:
     return render_template(
         "quizzes/take.html",
         attempt=attempt,
-        items=_items(attempt),
+        items=attempt_items(attempt),
         form=EmptyForm(),
         seconds_left=seconds_left,
     )
@@ -107,14 +104,14 @@ def save(attempt_id: int) -> Response | tuple[Response, int]:
         with unit_of_work():
             attempt = _own_attempt(attempt_id)
             seq = _page_seq()
-            answers = services.read_answers(attempt, request.form)
+            answers = attempts.read_answers(attempt, request.form)
             try:
-                new_seq = services.save_answers(attempt, answers, seq)
-            except services.AttemptClosed as error:
+                new_seq = attempts.save_answers(attempt, answers, seq)
+            except attempts.AttemptClosed as error:
                 closed = error  # an overdue attempt was just graded from its saved answers
     except MalformedAnswer as error:
         return _save_refused(attempt_id, 400, f"Your answers could not be read ({error}).")
-    except services.StaleSave as error:
+    except attempts.StaleSave as error:
         return _save_refused(attempt_id, 409, str(error))
     if closed is not None:
         return _save_refused(attempt_id, 409, str(closed), closed=True)
@@ -143,11 +140,11 @@ def submit(attempt_id: int) -> Response:
             attempt = _own_attempt(attempt_id)
             if attempt.is_open:
                 seq = _page_seq()
-                answers = services.read_answers(attempt, request.form)
-                outcome = services.submit_attempt(attempt, answers, seq)
+                answers = attempts.read_answers(attempt, request.form)
+                outcome = attempts.submit_attempt(attempt, answers, seq)
     except MalformedAnswer as error:
         abort(400, description=f"Your answers could not be read ({error}). Nothing was saved.")
-    except services.StaleSave as error:
+    except attempts.StaleSave as error:
         flash(str(error), "warning")
         return redirect(url_for("quizzes.take", attempt_id=attempt_id))
     if outcome is not None and outcome.overdue:
@@ -169,27 +166,13 @@ def result(attempt_id: int) -> str | Response:
     attempt = _own_attempt(attempt_id)
     if attempt.is_open:
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
-    settings = services.settings_for(attempt.lesson)
-    items = _items(attempt)
-    slugs = services.lesson_slugs_of_versions([item["version"] for item in items])
-    for item in items:
-        question, response = item["question"], item["response"]
-        outcome = grade(question, response.answer)
-        item["your_answer"] = answer_text(question, response.answer)
-        item["correct_answer"] = correct_answer_text(question)
-        item["feedback"] = [line for line in outcome.feedback if line]
-        anchor, slug = item["version"].anchor, slugs.get(item["version"].question_id)
-        item["review_url"] = (
-            url_for("course.lesson", slug=slug, _anchor=ANCHOR_PREFIX + anchor)
-            if anchor and slug
-            else None
-        )
+    review = review_attempt(attempt)
     return render_template(
         "quizzes/result.html",
         attempt=attempt,
-        items=items,
-        passed=round(attempt.percent, 6) >= settings.pass_mark,
-        settings=settings,
+        items=review.items,
+        passed=review.passed,
+        settings=review.settings,
     )
 
 
@@ -197,22 +180,4 @@ def result(attempt_id: int) -> str | Response:
 @login_required
 def scores() -> str:
     close_my_overdue_attempts()
-    return render_template("quizzes/scores.html", attempts=services.attempts_of(current_user.id))
-
-
-def _items(attempt: Attempt) -> list[dict[str, Any]]:
-    """Pair each response with what its template needs."""
-    items = []
-    for response in attempt.responses:
-        question = response.version.to_data()
-        items.append(
-            {
-                "response": response,
-                "question": question,
-                "version": response.version,
-                "kind": KINDS[question.type],
-                "name": field_name(response.position),
-                "rows": [question.pairs[i] for i in matching_rows(question)],
-            }
-        )
-    return items
+    return render_template("quizzes/scores.html", attempts=attempts.attempts_of(current_user.id))

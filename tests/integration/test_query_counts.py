@@ -6,11 +6,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.content.loading import load_course
 from app.course.files import read_course
-from app.course.loading import load_course
 from app.course.models import Lesson
+from app.quizzes.grades import recompute_lesson_grades
 from app.quizzes.models import LessonGrade
-from app.quizzes.services import recompute_lesson_grades
 from app.timeutil import now_utc
 from tests.support import empty_all_tables, log_in, make_user, quiz_fields, start_quiz
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.content.loading import load_course
 from app.course.files import read_course
-from app.course.loading import load_course
 from app.quizzes.models import Attempt
 from tests.support import quiz_fields, start_quiz
 

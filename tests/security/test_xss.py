@@ -203,8 +203,8 @@ def _course_with_payloads(folder: Path, numbers: list[int]) -> Path:
 
 
 def test_lesson_markdown_and_gift_files_through_the_course_loader(app, db, tmp_path):
+    from app.content.loading import load_course
     from app.course.files import read_course
-    from app.course.loading import load_course
 
     assert len(REFUSED_BY_LOADER) < 5 and len(LOADED) >= 50
     load_course(read_course(_course_with_payloads(tmp_path, LOADED)))

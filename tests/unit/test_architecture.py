@@ -156,9 +156,7 @@ def test_the_packages_of_app_import_each_other_in_one_direction_only():
         "import cycle: "
         + " -> ".join(cycle)
         + "\n"
-        + "\n".join(
-            f"  {a} imports {b} at {graph[a][b]}" for a, b in itertools.pairwise(cycle)
-        )
+        + "\n".join(f"  {a} imports {b} at {graph[a][b]}" for a, b in itertools.pairwise(cycle))
     )
 
 

@@ -7,15 +7,9 @@ import math
 import pytest
 
 from app.bank.gift import parse_gift
-from app.bank.grading import (
-    ANY_NUMBER_TOLERANCE,
-    GRADERS,
-    Grade,
-    NotGradable,
-    correct_answer_text,
-    grade,
-)
+from app.bank.grading import ANY_NUMBER_TOLERANCE, Grade, NotGradable
 from app.bank.model import QUESTION_TYPES, NumericAnswer, QuestionData
+from app.bank.types import TYPES, correct_answer_text, grade
 
 
 def question(text: str) -> QuestionData:
@@ -38,7 +32,8 @@ CAPITALS = question("Capitals{=Canada -> Ottawa =Italy -> Rome =Japan -> Tokyo =
 
 
 def test_every_question_type_has_a_grader() -> None:
-    assert set(GRADERS) == set(QUESTION_TYPES)
+    assert set(TYPES) == set(QUESTION_TYPES)
+    assert all(callable(kind.grade) for kind in TYPES.values())
 
 
 def test_a_grade_is_a_frozen_fraction_with_feedback() -> None:

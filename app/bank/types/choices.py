@@ -1,0 +1,60 @@
+"""What single-choice and multiple-response questions share: choices, shown in an order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import StringField
+from wtforms.validators import Length, ValidationError
+
+from app.bank.gift_syntax import escape_part, feedback, weight
+from app.bank.limits import MAX_ANSWER, MAX_FEEDBACK
+from app.bank.model import QuestionData
+from app.bank.types.forms import Row, check_weight
+from app.forms import clean
+
+
+class ChoiceRow(Row):
+    text = StringField("Choice", validators=[Length(max=MAX_ANSWER)])
+    weight = StringField("Weight %", validators=[Length(max=20)])
+    feedback = StringField("Feedback", validators=[Length(max=MAX_FEEDBACK)])
+
+    def is_blank(self) -> bool:
+        return not clean(self.text.data) and not clean(self.feedback.data)
+
+    def validate_text(self, field: StringField) -> None:
+        if not clean(field.data) and (clean(self.feedback.data) or clean(self.weight.data)):
+            raise ValidationError("Write the choice, or clear this row.")
+
+    def validate_weight(self, field: StringField) -> None:
+        check_weight(field.data, default=0, example="50 or -25")
+
+
+def choice_order(question: QuestionData, shuffle: bool, rng: Any) -> list[int]:
+    """Return the order in which an attempt shows the choices."""
+    order = list(range(len(question.choices)))
+    if shuffle:
+        rng.shuffle(order)
+    return order
+
+
+def choice_text(question: QuestionData, index: Any) -> str:
+    """Name a chosen choice ("?" for an index that is not one)."""
+    if isinstance(index, int) and 0 <= index < len(question.choices):
+        return question.choices[index].text
+    return "?"
+
+
+def write_choices(question: QuestionData, right: int | None = None) -> list[str]:
+    """Write choices so that Moodle reads the same type: '=' marks `right`, '~' the others."""
+    fmt = question.text_format
+    items = []
+    for index, choice in enumerate(question.choices):
+        if index == right:
+            marker = "="
+        elif choice.fraction == 0 and not choice.text.startswith("%"):
+            marker = "~"
+        else:
+            marker = "~" + weight(choice.fraction)
+        items.append(marker + escape_part(choice.text, fmt) + feedback(choice.feedback, fmt))
+    return items

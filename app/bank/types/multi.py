@@ -1,0 +1,123 @@
+"""Multiple response: every right choice earns its share, wrong ones may cost points."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from wtforms.validators import ValidationError
+
+from app.bank.gift_syntax import answer_block
+from app.bank.grading import Grade, clamp, feedback_texts, is_index
+from app.bank.model import Choice, QuestionData
+from app.bank.numbers import WEIGHT_SUM_SLACK_PERCENT, percent_text
+from app.bank.types.base import NO_ANSWER, FormValues, QuestionType, display_index, values
+from app.bank.types.choices import ChoiceRow, choice_order, choice_text, write_choices
+from app.bank.types.forms import (
+    QuestionForm,
+    duplicates,
+    filled,
+    fraction_of,
+    percent_field,
+    rows,
+    weight_of,
+)
+from app.forms import clean
+
+
+def read_multi(
+    form: FormValues, name: str, question: QuestionData, order: list[int]
+) -> list[int] | None:
+    picked = {display_index(v, order, name) for v in values(form, name) if v != ""}
+    return sorted(picked) or None
+
+
+def grade_multi(question: QuestionData, answer: Any) -> Grade:
+    """Add up the chosen choices' weights, each counted once, clamped to 0..1."""
+    if not isinstance(answer, list | tuple | set | frozenset):
+        return Grade(0.0)
+    picked = sorted(
+        {index for index in answer if is_index(index) and 0 <= index < len(question.choices)}
+    )
+    if not picked:
+        return Grade(0.0)
+    chosen = [question.choices[index] for index in picked]
+    total = sum(choice.fraction for choice in chosen)
+    return Grade(clamp(total), feedback_texts(*(choice.feedback for choice in chosen)))
+
+
+def chosen_texts(question: QuestionData, answer: Any) -> str:
+    """Name every chosen choice."""
+    if not isinstance(answer, list):
+        return NO_ANSWER
+    return "; ".join(choice_text(question, index) for index in answer)
+
+
+def right_choices(question: QuestionData) -> str:
+    """Name the choices worth points."""
+    return "; ".join(c.text for c in question.choices if c.fraction > 0)
+
+
+def write_multi(question: QuestionData) -> str:
+    """Write every choice with '~' (and its weight), so that Moodle reads multiple response."""
+    return answer_block(write_choices(question), question)
+
+
+class MultiForm(QuestionForm):
+    kind = "multi"
+    rows_name = "choices"
+    choices = rows(ChoiceRow, "Choices", 5)
+
+    def validate_choices(self, field: Any) -> None:
+        filled_rows = filled(field)
+        if len(filled_rows) < 2:
+            raise ValidationError("Give at least two choices.")
+        if duplicates([clean(row.text.data) for _, row in filled_rows]):
+            raise ValidationError("Two choices say the same thing; make each choice different.")
+        try:
+            weights = [weight_of(row.weight.data, 0) for _, row in filled_rows]
+        except ValueError:
+            return  # the row says which weight it cannot read
+        positive = sum((w for w in weights if w > 0), Decimal(0))
+        if positive == 0:
+            raise ValidationError(
+                "No correct choice: give each right choice a positive weight (e.g. 50 and 50)."
+            )
+        if abs(positive - 100) > WEIGHT_SUM_SLACK_PERCENT:
+            raise ValidationError(
+                f"The positive weights add up to {percent_text(positive)}, not 100%: "
+                "a learner who picks every right choice must get full marks."
+            )
+
+    @classmethod
+    def values_for(cls, question: QuestionData) -> dict[str, Any]:
+        return {
+            "choices": [
+                {
+                    "text": c.text,
+                    "weight": "" if c.fraction == 0 else percent_field(c.fraction),
+                    "feedback": c.feedback,
+                }
+                for c in question.choices
+            ]
+        }
+
+    def fill(self, question: QuestionData) -> None:
+        question.choices = [
+            Choice(clean(row.text.data), fraction_of(row.weight.data, 0), clean(row.feedback.data))
+            for _, row in filled(self.choices)
+        ]
+
+
+TYPE = QuestionType(
+    name="multi",
+    label="Multiple response",
+    add_label="Add a multiple-response question",
+    read_answer=read_multi,
+    grade=grade_multi,
+    write_gift=write_multi,
+    form=MultiForm,
+    answer_text=chosen_texts,
+    correct_answer_text=right_choices,
+    display_order=choice_order,
+)
