@@ -49,7 +49,7 @@ def bank_check(files: tuple[Path, ...], as_json: bool, file_format: str) -> None
 @attempts_cli.command("close-overdue")
 def close_overdue_command() -> None:
     """Grade every attempt whose time limit has passed (run it from cron)."""
-    from app.quizzes.services import close_overdue_attempts
+    from app.quizzes.attempts import close_overdue_attempts
 
     with unit_of_work():
         graded = close_overdue_attempts()

@@ -52,3 +52,15 @@ def test_log_out_reads_the_user_once_and_stores_the_new_token(client, learner, d
     assert len([s for s in counter.statements if USER_READS.search(s)]) == 1
     db.session.expire_all()
     assert db.session.get(User, learner.id).session_token != before
+
+
+def test_what_was_read_before_the_lock_is_read_again_inside_it(course, db):
+    """A stale-edit check under the lock must see a save made after the page read the row."""
+    from app.course.models import Lesson
+
+    lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "first-lesson"))
+    assert lesson.title == "First Lesson"
+    with db.engine.begin() as other:  # another request saves meanwhile
+        other.execute(Lesson.__table__.update().values(title="Saved meanwhile"))
+    with unit_of_work():
+        assert lesson.title == "Saved meanwhile"

@@ -79,6 +79,7 @@ class QuestionType:
     answer_text: Callable[[QuestionData, Any], str] = no_answer_text  # a stored answer in words
     correct_answer_text: Callable[[QuestionData], str] = no_correct_answer  # "" when none
     display_order: Order = no_order  # the order an attempt shows its choices in
+    answer_max_length: int | None = None  # the longest typed answer its reader takes
     add_label: str | None = None  # the "add" button; None: not authored here (only imported)
     template_name: str | None = None  # its template, when it shares another type's
     lint_rules: tuple[LintRule, ...] = ()  # item-writing rules for this type only

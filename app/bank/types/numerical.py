@@ -30,22 +30,23 @@ from app.forms import clean
 
 # Relative slack added to numerical tolerances, for binary floating-point error.
 _EPSILON = 1e-12
+# The longest number a learner's answer or a form field may hold.
+MAX_NUMBER_LENGTH = 40
 
 
 def read_numerical(
     form: FormValues, name: str, question: QuestionData, order: list[int]
 ) -> float | None:
+    """Read the learner's number as the forms read numbers (a decimal comma is fine)."""
     value = one_value(form, name)
     if value is None or not value.strip():
         return None
-    text = value.strip().replace(",", ".")
+    if len(value.strip()) > MAX_NUMBER_LENGTH:
+        raise MalformedAnswer(f"{name}: '{value[:40]}' is not a usable number")
     try:
-        number = float(text)
+        return parse_number(value)
     except ValueError:
         raise MalformedAnswer(f"{name}: '{value[:40]}' is not a number") from None
-    if not math.isfinite(number) or len(text) > 40:
-        raise MalformedAnswer(f"{name}: '{value[:40]}' is not a usable number")
-    return number
 
 
 def grade_numerical(question: QuestionData, answer: Any) -> Grade:
@@ -114,8 +115,8 @@ def write_numerical(question: QuestionData) -> str:
 class NumberRow(Row):
     """An accepted number ± tolerance; the value '*' stands for any other number."""
 
-    value = StringField("Number", validators=[Length(max=40)])
-    tolerance = StringField("± tolerance", default="0", validators=[Length(max=40)])
+    value = StringField("Number", validators=[Length(max=MAX_NUMBER_LENGTH)])
+    tolerance = StringField("± tolerance", default="0", validators=[Length(max=MAX_NUMBER_LENGTH)])
     weight = StringField("Weight %", default="100", validators=[Length(max=20)])
     feedback = StringField("Feedback", validators=[Length(max=MAX_FEEDBACK)])
 
@@ -214,4 +215,5 @@ TYPE = QuestionType(
     form=NumericalForm,
     answer_text=typed_number,
     correct_answer_text=best_numbers,
+    answer_max_length=MAX_NUMBER_LENGTH,
 )

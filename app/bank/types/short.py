@@ -165,4 +165,5 @@ TYPE = QuestionType(
     form=ShortForm,
     answer_text=typed,
     correct_answer_text=best_answers,
+    answer_max_length=MAX_TEXT_ANSWER,
 )
