@@ -94,4 +94,4 @@ def short_answer_matches(expected: str, given: str) -> bool:
 
 def matching_rows(question: QuestionData) -> list[int]:
     """Return the indexes into `pairs` of the rows a learner answers (distractors excluded)."""
-    return [index for index, pair in enumerate(question.pairs) if pair.left.strip()]
+    return [index for index, pair in enumerate(question.pairs) if not pair.is_distractor]

@@ -49,6 +49,19 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class MatchPair:
+    """A matching row; an empty `left` marks a distractor answer."""
+
+    left: str
+    right: str
+
+    @property
+    def is_distractor(self) -> bool:
+        """Tell a right side offered in every row that matches no item."""
+        return not self.left.strip()
+
+
+@dataclass(frozen=True)
 class NumericAnswer:
     """One accepted numerical answer: `value` ± `tolerance` earns `fraction`."""
 
@@ -56,14 +69,6 @@ class NumericAnswer:
     tolerance: float
     fraction: float
     feedback: str = ""
-
-
-@dataclass(frozen=True)
-class MatchPair:
-    """A matching row; an empty `left` marks a distractor answer."""
-
-    left: str
-    right: str
 
 
 @dataclass

@@ -23,7 +23,7 @@ from app.bank.models import (
 )
 from app.course.files import CourseSource, LessonSource, question_hash
 from app.course.models import Course, Lesson, Module
-from app.course.services import current_course
+from app.course.services import LessonText, current_course, set_lesson_text
 from app.extensions import db
 from app.quizzes.models import Response
 
@@ -120,11 +120,8 @@ def _load_lesson(
 
 
 def _copy_lesson_text(lesson: Lesson, source: LessonSource) -> None:
-    lesson.title = source.title
-    lesson.body_md = source.body_md
-    lesson.objectives = source.objectives
-    lesson.key_terms = source.key_terms
-    lesson.summary = source.summary
+    text = (source.title, source.body_md, source.objectives, source.key_terms, source.summary)
+    set_lesson_text(lesson, LessonText(*text))
     lesson.quiz_settings = source.quiz_settings
     lesson.source_hash = source.source_hash
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -42,6 +44,36 @@ def settings_or_defaults(lesson: Lesson) -> tuple[QuizSettings, str | None]:
             return resolve_settings(defaults, {}), str(error)
         except InvalidSettings:
             return QuizSettings(), str(error)
+
+
+@dataclass(frozen=True)
+class LessonText:
+    """What an author writes for a lesson (its quiz settings apart)."""
+
+    title: str
+    body_md: str
+    objectives: list[str]
+    key_terms: list[dict[str, str]]
+    summary: str
+
+
+def lesson_text(lesson: Lesson) -> LessonText:
+    return LessonText(
+        title=lesson.title,
+        body_md=lesson.body_md,
+        objectives=list(lesson.objectives or []),
+        key_terms=[dict(term) for term in lesson.key_terms or []],
+        summary=lesson.summary,
+    )
+
+
+def set_lesson_text(lesson: Lesson, text: LessonText) -> None:
+    """Copy the text into the lesson's row (the course loader and the lesson editor)."""
+    lesson.title = text.title
+    lesson.body_md = text.body_md
+    lesson.objectives = text.objectives
+    lesson.key_terms = text.key_terms
+    lesson.summary = text.summary
 
 
 def modules_with_lessons() -> list[Module]:

@@ -8,11 +8,13 @@ and every POST carries a CSRF token (checked by CSRFProtect before the view runs
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
 
 from app.course import services as course_services
 from app.course.models import Lesson
@@ -43,7 +45,18 @@ def lesson_or_404(slug: str) -> Lesson:
     return lesson
 
 
-def show_stale_edit(form: Any, state_field: Any, error: StaleEdit) -> None:
-    """Keep the instructor's values, base the next save on what is stored now, say why."""
-    state_field.data = error.state
-    form.problems.append(str(error))
+def save_unless_stale(
+    form: Any, state_field: Any, save: Callable[[], Response | None]
+) -> Response | None:
+    """Run an editor's save; if it refuses a stale edit (nothing stored), say so on the form.
+
+    The form keeps the instructor's values and now carries the stored state, so
+    saving again (after comparing) is based on what is stored now. Returns the
+    save's response, or None when nothing was saved.
+    """
+    try:
+        return save()
+    except StaleEdit as error:
+        state_field.data = error.state
+        form.problems.append(str(error))
+        return None

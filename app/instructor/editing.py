@@ -10,9 +10,12 @@ the new state, so the next save is based on what is stored now.
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 from app.bank.models import Question
 from app.course.files import content_hash
 from app.course.models import Lesson
+from app.course.services import lesson_text
 
 QUESTION_CHANGED = (
     "Someone saved this question while you were editing it (it is now version {state}). "
@@ -52,14 +55,7 @@ def question_state(question: Question) -> str:
 
 def lesson_text_state(lesson: Lesson) -> str:
     """A lesson text's state: a fingerprint of everything the text form edits."""
-    text = [
-        lesson.title,
-        lesson.body_md,
-        lesson.objectives or [],
-        lesson.key_terms or [],
-        lesson.summary,
-    ]
-    return content_hash(text)[:16]
+    return content_hash(list(astuple(lesson_text(lesson))))[:16]
 
 
 def settings_state(lesson: Lesson) -> str:

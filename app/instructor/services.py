@@ -27,7 +27,7 @@ from app.bank.models import (
     new_version,
 )
 from app.course.models import Lesson
-from app.course.services import quiz_defaults, settings_or_defaults
+from app.course.services import LessonText, quiz_defaults, set_lesson_text, settings_or_defaults
 from app.course.settings import InvalidSettings, QuizSettings, resolve_settings
 from app.extensions import db
 from app.quizzes.grades import recompute_lesson_grades
@@ -222,32 +222,9 @@ def set_status(question: Question, status: str) -> bool:
 # --- lessons -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LessonText:
-    title: str
-    body_md: str
-    objectives: list[str]
-    key_terms: list[dict[str, str]]
-    summary: str
-
-
-def lesson_text(lesson: Lesson) -> LessonText:
-    return LessonText(
-        title=lesson.title,
-        body_md=lesson.body_md,
-        objectives=list(lesson.objectives or []),
-        key_terms=[dict(term) for term in lesson.key_terms or []],
-        summary=lesson.summary,
-    )
-
-
 def update_lesson_text(lesson: Lesson, text: LessonText) -> None:
     """Store the lesson's new text; loads will no longer overwrite it."""
-    lesson.title = text.title
-    lesson.body_md = text.body_md
-    lesson.objectives = text.objectives
-    lesson.key_terms = text.key_terms
-    lesson.summary = text.summary
+    set_lesson_text(lesson, text)
     lesson.edited_in_web = True
     db.session.flush()
 

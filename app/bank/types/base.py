@@ -51,6 +51,13 @@ def no_order(question: QuestionData, shuffle: bool, rng: Any) -> list[int]:
     return []
 
 
+def shuffled(order: list[int], shuffle: bool, rng: Any) -> list[int]:
+    """Return `order`, shuffled by `rng` when the quiz shuffles choices."""
+    if shuffle:
+        rng.shuffle(order)
+    return order
+
+
 def no_correct_answer(question: QuestionData) -> str:
     """State no right answer (the type has none)."""
     return ""

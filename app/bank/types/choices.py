@@ -10,17 +10,15 @@ from wtforms.validators import Length, ValidationError
 from app.bank.gift_syntax import escape_part, feedback, weight
 from app.bank.limits import MAX_ANSWER, MAX_FEEDBACK
 from app.bank.model import QuestionData
-from app.bank.types.forms import Row, check_weight
+from app.bank.types.base import shuffled
+from app.bank.types.forms import QuestionForm, WeightedRow, check_weight, duplicates, filled
 from app.forms import clean
 
 
-class ChoiceRow(Row):
+class ChoiceRow(WeightedRow):
     text = StringField("Choice", validators=[Length(max=MAX_ANSWER)])
     weight = StringField("Weight %", validators=[Length(max=20)])
     feedback = StringField("Feedback", validators=[Length(max=MAX_FEEDBACK)])
-
-    def is_blank(self) -> bool:
-        return not clean(self.text.data) and not clean(self.feedback.data)
 
     def validate_text(self, field: StringField) -> None:
         if not clean(field.data) and (clean(self.feedback.data) or clean(self.weight.data)):
@@ -30,12 +28,26 @@ class ChoiceRow(Row):
         check_weight(field.data, default=0, example="50 or -25")
 
 
+class ChoicesForm(QuestionForm):
+    """The authoring form of a question answered by picking among choices."""
+
+    rows_name = "choices"
+
+    def validate_choices(self, field: Any) -> None:
+        filled_rows = [row for _, row in filled(field)]
+        if len(filled_rows) < 2:
+            raise ValidationError("Give at least two choices.")
+        if duplicates([clean(row.text.data) for row in filled_rows]):
+            raise ValidationError("Two choices say the same thing; make each choice different.")
+        self.check_weights(filled_rows)
+
+    def check_weights(self, filled_rows: list[ChoiceRow]) -> None:
+        """Refuse weights that cannot give full marks (the type's own rule)."""
+
+
 def choice_order(question: QuestionData, shuffle: bool, rng: Any) -> list[int]:
     """Return the order in which an attempt shows the choices."""
-    order = list(range(len(question.choices)))
-    if shuffle:
-        rng.shuffle(order)
-    return order
+    return shuffled(list(range(len(question.choices))), shuffle, rng)
 
 
 def choice_text(question: QuestionData, index: Any) -> str:

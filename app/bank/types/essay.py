@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
-
 from app.bank.gift_syntax import general_feedback
 from app.bank.grading import Grade, NotGradable
-from app.bank.limits import MAX_PROMPT
 from app.bank.model import QuestionData
 from app.bank.types.base import QuestionType, read_nothing
 from app.bank.types.forms import QuestionForm
@@ -27,11 +23,7 @@ def write_essay(question: QuestionData) -> str:
 
 class EssayForm(QuestionForm):
     kind = "essay"
-    prompt_hint = None
-
-    prompt = TextAreaField(
-        "Question", validators=[DataRequired("Write the question."), Length(max=MAX_PROMPT)]
-    )
+    prompt_hint = None  # the common "Question" field, without the missing-word hint
 
 
 TYPE = QuestionType(

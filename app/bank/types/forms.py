@@ -13,7 +13,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
     Form,
@@ -29,9 +28,9 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.bank.grading import normalise_text
 from app.bank.limits import MAX_FEEDBACK, MAX_PROMPT, MAX_ROWS, MAX_TITLE
-from app.bank.model import DIFFICULTIES, QuestionData
+from app.bank.model import DIFFICULTIES, Choice, QuestionData
 from app.bank.numbers import parse_percent, percent_text, weight_in_range
-from app.forms import clean
+from app.forms import EditorForm, clean
 
 MISSING_WORD_HINT = "Markdown. For a missing-word question, write _____ where the answer goes."
 
@@ -41,6 +40,29 @@ class Row(Form):
 
     def is_blank(self) -> bool:
         raise NotImplementedError
+
+
+class WeightedRow(Row):
+    """A row of text, weight (a percentage) and feedback: a choice or an accepted answer.
+
+    Subclasses declare the three fields `text`, `weight` and `feedback`.
+    """
+
+    default_weight: ClassVar[int] = 0
+
+    def is_blank(self) -> bool:
+        return not clean(self.text.data) and not clean(self.feedback.data)
+
+    def to_choice(self, fraction: float | None = None) -> Choice:
+        """Read the row (its weight, unless `fraction` is given) into a choice."""
+        if fraction is None:
+            fraction = fraction_of(self.weight.data, self.default_weight)
+        return Choice(clean(self.text.data), fraction, clean(self.feedback.data))
+
+    @staticmethod
+    def values_of(choice: Choice, weight: str) -> dict[str, str]:
+        """Return a choice's row values, with its weight as the field shows it."""
+        return {"text": choice.text, "weight": weight, "feedback": choice.feedback}
 
 
 def rows(row: type[Row], label: str, blank_rows: int) -> FieldList:
@@ -95,7 +117,7 @@ def check_full_marks(best: Decimal) -> None:
         )
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(EditorForm):
     """The fields every question type has."""
 
     kind: ClassVar[str]
@@ -131,11 +153,6 @@ class QuestionForm(FlaskForm):
     preview = SubmitField("Preview")
     add_row = SubmitField("Add another row")
     submit = SubmitField("Save question")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Problems that belong to no single field (shown above the form).
-        self.problems: list[str] = []
 
     @classmethod
     def values_for(cls, question: QuestionData) -> dict[str, Any]:

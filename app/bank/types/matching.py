@@ -11,7 +11,7 @@ from app.bank.gift_syntax import answer_block, escape, escape_part
 from app.bank.grading import Grade, is_index, matching_rows, normalise_text
 from app.bank.limits import MAX_ANSWER
 from app.bank.model import MatchPair, QuestionData
-from app.bank.types.base import FormValues, QuestionType, display_index, one_value
+from app.bank.types.base import FormValues, QuestionType, display_index, one_value, shuffled
 from app.bank.types.forms import QuestionForm, Row, duplicates, filled, rows
 from app.forms import clean
 
@@ -53,9 +53,7 @@ def answer_order(question: QuestionData, shuffle: bool, rng: Any) -> list[int]:
         if pair.right not in seen:
             seen.add(pair.right)
             order.append(index)
-    if shuffle:
-        rng.shuffle(order)
-    return order
+    return shuffled(order, shuffle, rng)
 
 
 def _pair_right(question: QuestionData, index: Any) -> str:

@@ -9,20 +9,16 @@ from wtforms.validators import ValidationError
 
 from app.bank.gift_syntax import answer_block
 from app.bank.grading import Grade, clamp, feedback_texts, is_index
-from app.bank.model import Choice, QuestionData
+from app.bank.model import QuestionData
 from app.bank.numbers import WEIGHT_SUM_SLACK_PERCENT, percent_text
 from app.bank.types.base import NO_ANSWER, FormValues, QuestionType, display_index, values
-from app.bank.types.choices import ChoiceRow, choice_order, choice_text, write_choices
+from app.bank.types.choices import ChoiceRow, ChoicesForm, choice_order, choice_text, write_choices
 from app.bank.types.forms import (
-    QuestionForm,
-    duplicates,
     filled,
-    fraction_of,
     percent_field,
     rows,
     weight_of,
 )
-from app.forms import clean
 
 
 def read_multi(
@@ -63,19 +59,14 @@ def write_multi(question: QuestionData) -> str:
     return answer_block(write_choices(question), question)
 
 
-class MultiForm(QuestionForm):
+class MultiForm(ChoicesForm):
     kind = "multi"
-    rows_name = "choices"
     choices = rows(ChoiceRow, "Choices", 5)
 
-    def validate_choices(self, field: Any) -> None:
-        filled_rows = filled(field)
-        if len(filled_rows) < 2:
-            raise ValidationError("Give at least two choices.")
-        if duplicates([clean(row.text.data) for _, row in filled_rows]):
-            raise ValidationError("Two choices say the same thing; make each choice different.")
+    def check_weights(self, filled_rows: list[ChoiceRow]) -> None:
+        """Refuse weights with which picking every right choice does not give full marks."""
         try:
-            weights = [weight_of(row.weight.data, 0) for _, row in filled_rows]
+            weights = [weight_of(row.weight.data, 0) for row in filled_rows]
         except ValueError:
             return  # the row says which weight it cannot read
         positive = sum((w for w in weights if w > 0), Decimal(0))
@@ -93,20 +84,13 @@ class MultiForm(QuestionForm):
     def values_for(cls, question: QuestionData) -> dict[str, Any]:
         return {
             "choices": [
-                {
-                    "text": c.text,
-                    "weight": "" if c.fraction == 0 else percent_field(c.fraction),
-                    "feedback": c.feedback,
-                }
+                ChoiceRow.values_of(c, "" if c.fraction == 0 else percent_field(c.fraction))
                 for c in question.choices
             ]
         }
 
     def fill(self, question: QuestionData) -> None:
-        question.choices = [
-            Choice(clean(row.text.data), fraction_of(row.weight.data, 0), clean(row.feedback.data))
-            for _, row in filled(self.choices)
-        ]
+        question.choices = [row.to_choice() for _, row in filled(self.choices)]
 
 
 TYPE = QuestionType(

@@ -18,7 +18,7 @@ from app.bank.gift_syntax import (
 )
 from app.bank.grading import Grade, clamp, feedback_texts, normalise_text, short_answer_matches
 from app.bank.limits import MAX_ANSWER, MAX_FEEDBACK
-from app.bank.model import Choice, QuestionData
+from app.bank.model import QuestionData
 from app.bank.types.base import (
     MAX_TEXT_ANSWER,
     FormValues,
@@ -28,12 +28,11 @@ from app.bank.types.base import (
 )
 from app.bank.types.forms import (
     QuestionForm,
-    Row,
+    WeightedRow,
     check_full_marks,
     check_weight,
     duplicates,
     filled,
-    fraction_of,
     percent_field,
     rows,
     weight_of,
@@ -96,15 +95,13 @@ def write_short(question: QuestionData) -> str:
     return "{" + items[0] + general_feedback(question) + "}"
 
 
-class AnswerRow(Row):
+class AnswerRow(WeightedRow):
     """An accepted short answer; '*' in it matches any text."""
 
+    default_weight = 100
     text = StringField("Accepted answer", validators=[Length(max=MAX_ANSWER)])
     weight = StringField("Weight %", default="100", validators=[Length(max=20)])
     feedback = StringField("Feedback", validators=[Length(max=MAX_FEEDBACK)])
-
-    def is_blank(self) -> bool:
-        return not clean(self.text.data) and not clean(self.feedback.data)
 
     def validate_text(self, field: StringField) -> None:
         if not clean(field.data) and clean(self.feedback.data):
@@ -140,19 +137,11 @@ class ShortForm(QuestionForm):
     @classmethod
     def values_for(cls, question: QuestionData) -> dict[str, Any]:
         return {
-            "answers": [
-                {"text": c.text, "weight": percent_field(c.fraction), "feedback": c.feedback}
-                for c in question.choices
-            ]
+            "answers": [AnswerRow.values_of(c, percent_field(c.fraction)) for c in question.choices]
         }
 
     def fill(self, question: QuestionData) -> None:
-        question.choices = [
-            Choice(
-                clean(row.text.data), fraction_of(row.weight.data, 100), clean(row.feedback.data)
-            )
-            for _, row in filled(self.answers)
-        ]
+        question.choices = [row.to_choice() for _, row in filled(self.answers)]
 
 
 TYPE = QuestionType(

@@ -9,10 +9,14 @@ from wtforms.validators import ValidationError
 
 from app.bank.gift_syntax import answer_block
 from app.bank.grading import Grade, clamp, feedback_texts, is_index
-from app.bank.model import Choice, QuestionData
+from app.bank.model import QuestionData
 from app.bank.types.base import FormValues, QuestionType, display_index, one_value
-from app.bank.types.choices import ChoiceRow, choice_order, choice_text, write_choices
-from app.bank.types.forms import QuestionForm, duplicates, filled, fraction_of, percent_field, rows
+from app.bank.types.choices import ChoiceRow, ChoicesForm, choice_order, choice_text, write_choices
+from app.bank.types.forms import (
+    filled,
+    percent_field,
+    rows,
+)
 from app.forms import clean
 
 
@@ -59,22 +63,14 @@ def write_single(question: QuestionData) -> str:
     return answer_block(write_choices(question, right), question)
 
 
-class SingleForm(QuestionForm):
+class SingleForm(ChoicesForm):
     kind = "single"
-    rows_name = "choices"
     choices = rows(ChoiceRow, "Choices", 4)
     correct = RadioField("Correct choice", choices=[], validate_choice=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows_changed()
-
-    def validate_choices(self, field: Any) -> None:
-        filled_rows = filled(field)
-        if len(filled_rows) < 2:
-            raise ValidationError("Give at least two choices.")
-        if duplicates([clean(row.text.data) for _, row in filled_rows]):
-            raise ValidationError("Two choices say the same thing; make each choice different.")
 
     def validate_correct(self, field: RadioField) -> None:
         value = field.data or ""
@@ -113,11 +109,9 @@ class SingleForm(QuestionForm):
         return {
             "correct": None if right is None else str(right),
             "choices": [
-                {
-                    "text": c.text,
-                    "weight": "" if i == right or c.fraction == 0 else percent_field(c.fraction),
-                    "feedback": c.feedback,
-                }
+                ChoiceRow.values_of(
+                    c, "" if i == right or c.fraction == 0 else percent_field(c.fraction)
+                )
                 for i, c in enumerate(question.choices)
             ],
         }
@@ -125,11 +119,7 @@ class SingleForm(QuestionForm):
     def fill(self, question: QuestionData) -> None:
         correct = int(self.correct.data)
         question.choices = [
-            Choice(
-                clean(row.text.data),
-                1.0 if index == correct else fraction_of(row.weight.data, 0),
-                clean(row.feedback.data),
-            )
+            row.to_choice(fraction=1.0 if index == correct else None)
             for index, row in filled(self.choices)
         ]
 

@@ -1,26 +1,14 @@
-"""The lesson editor's forms: the lesson text (with key terms) and the quiz settings."""
+"""The lesson text form: title, objectives, the Markdown body with its anchors, key terms."""
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
-from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    HiddenField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.bank.numbers import NUMBER
 from app.bank.types.forms import Row, rows
-from app.course.settings import COUNTED_SCORE_RULES
-from app.forms import clean
+from app.forms import EditorForm, clean
 from app.rendering import anchor_problems, anchors_in
 
 MAX_LESSON_BODY = 200_000
@@ -42,7 +30,7 @@ class KeyTermRow(Row):
             raise ValidationError("Give the definition.")
 
 
-class LessonTextForm(FlaskForm):
+class LessonTextForm(EditorForm):
     title = StringField(
         "Title", validators=[DataRequired("Give the lesson a title."), Length(max=200)]
     )
@@ -74,7 +62,6 @@ class LessonTextForm(FlaskForm):
         super().__init__(*args, **kwargs)
         # Anchors questions point at, with those questions' ids (set by the view).
         self.anchors_in_use: dict[str, list[str]] = {}
-        self.problems: list[str] = []
 
     def objective_list(self) -> list[str]:
         return [line.strip() for line in clean(self.objectives.data).split("\n") if line.strip()]
@@ -99,87 +86,3 @@ class LessonTextForm(FlaskForm):
                 f"The anchor '{{#{anchor}}}' is used by question(s) {uids}: keep it, or "
                 "point those questions at another paragraph first."
             )
-
-
-SCORE_RULE_LABELS = {
-    "highest": "The highest attempt",
-    "last": "The last attempt",
-    "first": "The first attempt",
-    "average": "The average of all attempts",
-}
-
-
-class QuizSettingsForm(FlaskForm):
-    """Quiz settings as typed; `validate_settings` judges the values (see the view)."""
-
-    pass_mark = StringField("Pass mark (%)", validators=[Length(max=20)])
-    max_attempts = StringField(
-        "Attempts allowed", description="0 means unlimited.", validators=[Length(max=20)]
-    )
-    time_limit_minutes = StringField(
-        "Time limit (minutes)", description="0 means no limit.", validators=[Length(max=20)]
-    )
-    draw = StringField(
-        "Questions drawn per attempt",
-        description="0 means every active question.",
-        validators=[Length(max=20)],
-    )
-    shuffle_questions = BooleanField("Shuffle the questions")
-    shuffle_choices = BooleanField("Shuffle the choices")
-    counted_score = SelectField(
-        "Score that counts",
-        choices=[
-            SelectChoice(rule, SCORE_RULE_LABELS.get(rule, rule)) for rule in COUNTED_SCORE_RULES
-        ],
-        validate_choice=False,
-    )
-    base = HiddenField()
-    submit = SubmitField("Save settings")
-
-    # Upper bounds the quiz pages can honour (a longer time limit overflows dates).
-    LIMITS: ClassVar[dict[str, int]] = {
-        "max_attempts": 1_000,
-        "time_limit_minutes": 7 * 24 * 60,
-        "draw": 1_000,
-    }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.problems: list[str] = []
-
-    def values(self) -> dict[str, Any]:
-        """Return the typed values, numbers where they read as numbers (else the text)."""
-        values: dict[str, Any] = {
-            "pass_mark": _maybe_number(self.pass_mark.data, float),
-            "shuffle_questions": bool(self.shuffle_questions.data),
-            "shuffle_choices": bool(self.shuffle_choices.data),
-            "counted_score": self.counted_score.data,
-        }
-        for name in self.LIMITS:
-            values[name] = _maybe_number(getattr(self, name).data, int)
-        return values
-
-    def add_problems(self, problems: list[str]) -> None:
-        """Put each problem from `validate_settings` next to the field it names."""
-        fields = {name.replace("_", " "): getattr(self, name) for name in self.values()}
-        for problem in problems:
-            field = next((f for label, f in fields.items() if problem.startswith(label)), None)
-            if field is None:
-                self.problems.append(problem)
-            else:
-                field.errors = [*field.errors, problem[0].upper() + problem[1:] + "."]
-        for name, limit in self.LIMITS.items():
-            value = self.values()[name]
-            field = getattr(self, name)
-            if isinstance(value, int) and value > limit and not field.errors:
-                field.errors = [*field.errors, f"Keep it at {limit} or less."]
-        self._errors = None  # the errors above were added after validation
-
-
-def _maybe_number(text: str | None, kind: type) -> Any:
-    text = clean(text).replace(",", ".")
-    if kind is int and re.fullmatch(r"[+-]?\d{1,9}", text):
-        return int(text)
-    if kind is float and NUMBER.fullmatch(text):
-        return float(text)
-    return text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -9,21 +11,21 @@ from app.auth.access import instructor_required
 from app.bank.limits import MAX_ROWS
 from app.bank.types.forms import filled
 from app.course.models import Lesson
-from app.course.services import settings_or_defaults
+from app.course.services import LessonText, lesson_text, settings_or_defaults
 from app.course.settings import QuizSettings, validate_settings
 from app.database import unit_of_work
 from app.forms import clean
 from app.instructor import authoring, services
-from app.instructor.blueprint import bp, lesson_or_404, show_stale_edit
+from app.instructor.blueprint import bp, lesson_or_404, save_unless_stale
 from app.instructor.editing import (
     LESSON_CHANGED,
     SETTINGS_CHANGED,
-    StaleEdit,
     lesson_text_state,
     refuse_stale_edit,
     settings_state,
 )
-from app.instructor.forms.lessons import LessonTextForm, QuizSettingsForm
+from app.instructor.forms.lessons import LessonTextForm
+from app.instructor.forms.settings import QuizSettingsForm
 
 
 class _AnchorTaken(Exception):
@@ -47,13 +49,10 @@ def edit_lesson(slug: str) -> str | Response | tuple[str, int]:
             if form.preview.data:
                 preview = text
             else:
-                try:
-                    return _save_text(lesson, form, text)
-                except StaleEdit as error:
-                    show_stale_edit(form, form.base, error)
-                    status = 409
-                except _AnchorTaken:
-                    pass  # the form says which anchor, next to the text
+                save = partial(_save_text, lesson, form, text)
+                if saved := save_unless_stale(form, form.base, save):
+                    return saved
+                status = 409 if form.problems else 200  # else: an anchor taken meanwhile
     page = render_template(
         "instructor/lesson_form.html", form=form, lesson=lesson, preview=preview, note=note
     )
@@ -62,7 +61,7 @@ def edit_lesson(slug: str) -> str | Response | tuple[str, int]:
 
 def _text_form(lesson: Lesson) -> LessonTextForm:
     """Open the text form on the lesson as stored."""
-    text = services.lesson_text(lesson)
+    text = lesson_text(lesson)
     if len(text.key_terms) > MAX_ROWS:
         abort(400, description=f"The web editor handles up to {MAX_ROWS} key terms.")
     form = LessonTextForm(
@@ -80,8 +79,8 @@ def _text_form(lesson: Lesson) -> LessonTextForm:
     return form
 
 
-def _lesson_text_from(form: LessonTextForm) -> services.LessonText:
-    return services.LessonText(
+def _lesson_text_from(form: LessonTextForm) -> LessonText:
+    return LessonText(
         title=clean(form.title.data),
         body_md=clean(form.body_md.data) + "\n",
         objectives=form.objective_list(),
@@ -93,15 +92,19 @@ def _lesson_text_from(form: LessonTextForm) -> services.LessonText:
     )
 
 
-def _save_text(lesson: Lesson, form: LessonTextForm, text: services.LessonText) -> Response:
-    """Store the text (raises StaleEdit or _AnchorTaken, storing nothing, if it cannot be)."""
-    with unit_of_work():
-        refuse_stale_edit(form.base.data, lesson_text_state(lesson), LESSON_CHANGED)
-        form.anchors_in_use = services.anchors_in_use(lesson)
-        if not form.validate():  # a question may have taken an anchor meanwhile
-            raise _AnchorTaken
-        services.update_lesson_text(lesson, text)
-        slug = lesson.slug
+def _save_text(lesson: Lesson, form: LessonTextForm, text: LessonText) -> Response | None:
+    """Store the text; raise StaleEdit, or return None when a question took an anchor
+    this edit removes (the form then says so next to the text). Nothing is stored then."""
+    try:
+        with unit_of_work():
+            refuse_stale_edit(form.base.data, lesson_text_state(lesson), LESSON_CHANGED)
+            form.anchors_in_use = services.anchors_in_use(lesson)
+            if not form.validate():  # a question may have taken an anchor meanwhile
+                raise _AnchorTaken
+            services.update_lesson_text(lesson, text)
+            slug = lesson.slug
+    except _AnchorTaken:
+        return None
     flash("Lesson saved. Loading the course files no longer changes its text.", "success")
     return redirect(url_for("instructor.edit_lesson", slug=slug))
 
@@ -120,19 +123,12 @@ def lesson_settings(slug: str) -> str | Response | tuple[str, int]:
         values = form.values()
         form.add_problems(validate_settings(QuizSettings(**values, final_exam=current.final_exam)))
         if not form.errors and not form.problems:
-            try:
-                return _save_settings(lesson, form, values)
-            except StaleEdit as error:
-                show_stale_edit(form, form.base, error)
-                status = 409
-    page = render_template(
-        "instructor/settings_form.html",
-        form=form,
-        lesson=lesson,
-        final_exam=current.final_exam,
-        unusable=unusable,
-    )
-    return page, status
+            save = partial(_save_settings, lesson, form, values)
+            if saved := save_unless_stale(form, form.base, save):
+                return saved
+            status = 409
+    context = {"lesson": lesson, "final_exam": current.final_exam, "unusable": unusable}
+    return render_template("instructor/settings_form.html", form=form, **context), status
 
 
 def _settings_form(lesson: Lesson, current: QuizSettings) -> QuizSettingsForm:

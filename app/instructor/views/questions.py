@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from urllib.parse import quote, urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -19,8 +20,8 @@ from app.course.models import Lesson
 from app.database import unit_of_work
 from app.forms import EmptyForm
 from app.instructor import authoring, services
-from app.instructor.blueprint import bp, lesson_or_404, show_stale_edit
-from app.instructor.editing import QUESTION_CHANGED, StaleEdit, question_state, refuse_stale_edit
+from app.instructor.blueprint import bp, lesson_or_404, save_unless_stale
+from app.instructor.editing import QUESTION_CHANGED, question_state, refuse_stale_edit
 from app.instructor.forms.bank import BankFilterForm
 from app.rendering import anchors_in
 
@@ -119,21 +120,12 @@ def _author_question(
             elif form.preview.data:
                 preview = authoring.preview_item(data)
             else:
-                try:
-                    return _save_question(lesson, question, form, data)
-                except StaleEdit as error:
-                    show_stale_edit(form, form.base_version, error)
-                    status = 409
-    page = render_template(
-        "instructor/question_form.html",
-        form=form,
-        lesson=lesson,
-        question=question,
-        kind=TYPES[kind],
-        preview=preview,
-        note=note,
-    )
-    return page, status
+                save = partial(_save_question, lesson, question, form, data)
+                if saved := save_unless_stale(form, form.base_version, save):
+                    return saved
+                status = 409
+    page = dict(lesson=lesson, question=question, kind=TYPES[kind], preview=preview, note=note)
+    return render_template("instructor/question_form.html", form=form, **page), status
 
 
 def _question_form(lesson: Lesson, kind: str, question: Question | None) -> QuestionForm:
