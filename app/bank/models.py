@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.bank.model import SCORED_TYPES, QuestionData
+from app.bank.types import from_stored, payload
 from app.extensions import db
 from app.timeutil import now_utc
 
@@ -84,7 +85,7 @@ class QuestionVersion(db.Model):
 
     def to_data(self) -> QuestionData:
         """Return the plain question the graders and renderers work on."""
-        return QuestionData.from_stored(
+        return from_stored(
             self.type,
             self.prompt,
             self.payload,
@@ -128,7 +129,7 @@ def new_version(
         title=data.title,
         prompt=data.prompt,
         text_format=data.text_format,
-        payload=data.payload(),
+        payload=payload(data),
         points=data.points,
         general_feedback=data.general_feedback,
         difficulty=data.difficulty,

@@ -15,6 +15,7 @@ from typing import Any
 
 from app.bank.gift import parse_gift
 from app.bank.model import DIFFICULTIES, QuestionData
+from app.bank.types import payload
 from app.course.settings import InvalidSettings, QuizSettings, resolve_settings
 from app.rendering import anchor_problems, anchors_in
 from app.textfile import NotText, decode_text
@@ -81,7 +82,7 @@ def question_hash(question: QuestionData) -> str:
         "type": question.type,
         "title": question.title,
         "prompt": question.prompt,
-        "payload": question.payload(),
+        "payload": payload(question),
         "points": question.points,
         "general_feedback": question.general_feedback,
         "tags": sorted(question.tags),

@@ -19,7 +19,7 @@ from app.bank.gift import parse_gift, write_gift
 from app.bank.grading import matching_rows
 from app.bank.limits import MAX_ROWS
 from app.bank.model import QuestionData
-from app.bank.types import correct_answer_text, display_order, question_type
+from app.bank.types import correct_answer_text, display_order, payload, question_type
 from app.bank.types.forms import QuestionForm
 from app.forms import clean
 from app.instructor.forms.lessons import LessonTextForm
@@ -142,9 +142,9 @@ def bank_problems(data: QuestionData) -> list[str]:
         back.type,
         back.title,
         back.prompt,
-        back.payload(),
+        payload(back),
         back.general_feedback,
-    ) != (data.type, data.title, data.prompt, data.payload(), data.general_feedback):
+    ) != (data.type, data.title, data.prompt, payload(data), data.general_feedback):
         problems.append("This question would change if exported as GIFT and imported again.")
     return problems
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 
 import pytest
 from flask import Flask
@@ -12,7 +13,15 @@ from app import create_app
 from app.bank.gift import parse_gift, write_gift
 from app.bank.grading import NotGradable
 from app.bank.model import QUESTION_TYPES, SCORED_TYPES, QuestionData
-from app.bank.types import AUTHORED_TYPES, TYPES, answer_text, grade, question_type
+from app.bank.types import (
+    AUTHORED_TYPES,
+    TYPES,
+    answer_text,
+    from_stored,
+    grade,
+    payload,
+    question_type,
+)
 from app.bank.types.base import NO_ANSWER, QuestionType
 from app.bank.types.forms import QuestionForm
 
@@ -57,6 +66,8 @@ def test_every_type_has_every_part(name, flask_app):
     assert kind.label
     assert kind.scored == (name in SCORED_TYPES)
     for part in (
+        kind.store,
+        kind.load,
         kind.read_answer,
         kind.grade,
         kind.write_gift,
@@ -76,10 +87,19 @@ def test_every_type_has_every_part(name, flask_app):
 
 
 @pytest.mark.parametrize("name", QUESTION_TYPES)
+def test_what_a_type_stores_it_reads_back(name):
+    question = sample(name)
+    stored = from_stored(name, question.prompt, payload(question))
+    assert payload(stored) == payload(question)
+    assert stored.answer_count == question.answer_count
+    assert json.loads(json.dumps(payload(question))) == payload(question)  # JSON-able
+
+
+@pytest.mark.parametrize("name", QUESTION_TYPES)
 def test_the_gift_writer_and_reader_agree(name):
     question = sample(name)
     (back,) = parse_gift(write_gift([question]))
-    assert (back.type, back.prompt, back.payload()) == (name, question.prompt, question.payload())
+    assert (back.type, back.prompt, payload(back)) == (name, question.prompt, payload(question))
 
 
 @pytest.mark.parametrize("name", QUESTION_TYPES)
@@ -90,7 +110,7 @@ def test_the_authoring_form_fills_a_question_as_it_was_stored(name, flask_app):
     with flask_app.test_request_context():
         form = question_form(name, anchors=[], data=question)
         back = question_data(form)
-    assert (back.type, back.prompt, back.payload()) == (name, question.prompt, question.payload())
+    assert (back.type, back.prompt, payload(back)) == (name, question.prompt, payload(question))
 
 
 @pytest.mark.parametrize("name", QUESTION_TYPES)

@@ -32,6 +32,18 @@ def question_type(name: str) -> QuestionType:
     return TYPES[name]
 
 
+def payload(question: QuestionData) -> dict[str, Any]:
+    """Return the JSON-able answer data a question version stores for its type."""
+    return TYPES[question.type].store(question)
+
+
+def from_stored(type: str, prompt: str, payload: dict[str, Any], **fields: Any) -> QuestionData:
+    """Rebuild a question from a stored version's type, prompt and payload."""
+    question = QuestionData(type=type, prompt=prompt, **fields)
+    TYPES[type].load(question, payload)
+    return question
+
+
 def grade(question: QuestionData, answer: Any) -> Grade:
     """Grade one answer with its question type's grader."""
     kind = TYPES.get(question.type)

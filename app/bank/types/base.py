@@ -1,9 +1,10 @@
 """What a question type is made of, and the pieces its parts share.
 
-A `QuestionType` names, for one type, every part the app needs: how a learner's
-form answer is read, how it is graded, how its answers are written in GIFT,
-the form an instructor authors it with, the template that shows it, and how
-its answers are put in words on a result page. Learners' answers are read from
+A `QuestionType` names, for one type, every part the app needs: how its answer
+data is stored (the JSON payload of a question version), how a learner's form
+answer is read, how it is graded, how its answers are written in GIFT, the form
+an instructor authors it with, the template that shows it, and how its answers
+are put in words on a result page. Learners' answers are read from
 form fields named after the question's position in the attempt: ``q3`` (one
 value, or several for multiple response) and ``q3-r0``, ``q3-r1``… for the rows
 of a matching question; an unanswered question reads as None. Choice values are
@@ -58,6 +59,15 @@ def shuffled(order: list[int], shuffle: bool, rng: Any) -> list[int]:
     return order
 
 
+def store_nothing(question: QuestionData) -> dict[str, Any]:
+    """Store no answer data (the type has none): its payload is {}."""
+    return {}
+
+
+def load_nothing(question: QuestionData, payload: dict[str, Any]) -> None:
+    """Read no answer data back (the type has none)."""
+
+
 def no_correct_answer(question: QuestionData) -> str:
     """State no right answer (the type has none)."""
     return ""
@@ -83,6 +93,8 @@ class QuestionType:
     grade: Grader  # pure: (question, answer) -> Grade
     write_gift: GiftAnswers  # the answer block of its GIFT text ("{…}"), None when it has none
     form: type[QuestionForm]  # the authoring form (reads and fills its own type's fields)
+    store: Callable[[QuestionData], dict[str, Any]] = store_nothing  # its JSON payload
+    load: Callable[[QuestionData, dict[str, Any]], None] = load_nothing  # payload -> fields
     answer_text: Callable[[QuestionData, Any], str] = no_answer_text  # a stored answer in words
     correct_answer_text: Callable[[QuestionData], str] = no_correct_answer  # "" when none
     display_order: Order = no_order  # the order an attempt shows its choices in

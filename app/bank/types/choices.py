@@ -9,7 +9,7 @@ from wtforms.validators import Length, ValidationError
 
 from app.bank.gift_syntax import escape_part, feedback, weight
 from app.bank.limits import MAX_ANSWER, MAX_FEEDBACK
-from app.bank.model import QuestionData
+from app.bank.model import Choice, QuestionData
 from app.bank.types.base import shuffled
 from app.bank.types.forms import QuestionForm, WeightedRow, check_weight, duplicates, filled
 from app.forms import clean
@@ -43,6 +43,22 @@ class ChoicesForm(QuestionForm):
 
     def check_weights(self, filled_rows: list[ChoiceRow]) -> None:
         """Refuse weights that cannot give full marks (the type's own rule)."""
+
+
+def choice_dict(choice: Choice) -> dict[str, Any]:
+    return {"text": choice.text, "fraction": choice.fraction, "feedback": choice.feedback}
+
+
+def store_choices(question: QuestionData) -> dict[str, Any]:
+    """Store choices: ``{"choices": [{"text", "fraction", "feedback"}]}``.
+
+    ``fraction`` is the share of the points for picking that choice, from -1.0 to 1.0.
+    """
+    return {"choices": [choice_dict(c) for c in question.choices]}
+
+
+def load_choices(question: QuestionData, payload: dict[str, Any]) -> None:
+    question.choices = [Choice(**c) for c in payload.get("choices", [])]
 
 
 def choice_order(question: QuestionData, shuffle: bool, rng: Any) -> list[int]:

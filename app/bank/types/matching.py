@@ -56,6 +56,16 @@ def answer_order(question: QuestionData, shuffle: bool, rng: Any) -> list[int]:
     return shuffled(order, shuffle, rng)
 
 
+def store_pairs(question: QuestionData) -> dict[str, Any]:
+    """Store ``{"pairs": [{"left", "right"}]}``; a pair with an empty ``left`` is a
+    distractor: its ``right`` is offered in every row but matches no item."""
+    return {"pairs": [{"left": p.left, "right": p.right} for p in question.pairs]}
+
+
+def load_pairs(question: QuestionData, payload: dict[str, Any]) -> None:
+    question.pairs = [MatchPair(**p) for p in payload.get("pairs", [])]
+
+
 def _pair_right(question: QuestionData, index: Any) -> str:
     if isinstance(index, int) and 0 <= index < len(question.pairs):
         return question.pairs[index].right
@@ -151,4 +161,6 @@ TYPE = QuestionType(
     answer_text=matched,
     correct_answer_text=right_pairs,
     display_order=answer_order,
+    store=store_pairs,
+    load=load_pairs,
 )

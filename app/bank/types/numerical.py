@@ -70,6 +70,26 @@ def grade_numerical(question: QuestionData, answer: Any) -> Grade:
     return Grade(clamp(best.fraction), feedback_texts(best.feedback))
 
 
+def store_numbers(question: QuestionData) -> dict[str, Any]:
+    """Store ``{"answers": [{"value", "tolerance", "fraction", "feedback"}]}``; a range
+    ``{#1..5}`` is stored as value 3, tolerance 2 (as Moodle does)."""
+    return {
+        "answers": [
+            {
+                "value": a.value,
+                "tolerance": a.tolerance,
+                "fraction": a.fraction,
+                "feedback": a.feedback,
+            }
+            for a in question.numeric_answers
+        ]
+    }
+
+
+def load_numbers(question: QuestionData, payload: dict[str, Any]) -> None:
+    question.numeric_answers = [NumericAnswer(**a) for a in payload.get("answers", [])]
+
+
 def _brief(value: float) -> str:
     """Show a number briefly, without float noise such as 0.30000000000000004."""
     return f"{value:.15g}"
@@ -216,4 +236,6 @@ TYPE = QuestionType(
     answer_text=typed_number,
     correct_answer_text=best_numbers,
     answer_max_length=MAX_NUMBER_LENGTH,
+    store=store_numbers,
+    load=load_numbers,
 )

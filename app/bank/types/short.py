@@ -18,7 +18,7 @@ from app.bank.gift_syntax import (
 )
 from app.bank.grading import Grade, clamp, feedback_texts, normalise_text, short_answer_matches
 from app.bank.limits import MAX_ANSWER, MAX_FEEDBACK
-from app.bank.model import QuestionData
+from app.bank.model import Choice, QuestionData
 from app.bank.types.base import (
     MAX_TEXT_ANSWER,
     FormValues,
@@ -26,6 +26,7 @@ from app.bank.types.base import (
     QuestionType,
     one_value,
 )
+from app.bank.types.choices import choice_dict
 from app.bank.types.forms import (
     QuestionForm,
     WeightedRow,
@@ -67,6 +68,15 @@ def grade_short(question: QuestionData, answer: Any) -> Grade:
     if best is None:
         return Grade(0.0)
     return Grade(clamp(best.fraction), feedback_texts(best.feedback))
+
+
+def store_answers(question: QuestionData) -> dict[str, Any]:
+    """Store accepted answers: ``{"answers": [{"text", "fraction", "feedback"}]}``."""
+    return {"answers": [choice_dict(c) for c in question.choices]}
+
+
+def load_answers(question: QuestionData, payload: dict[str, Any]) -> None:
+    question.choices = [Choice(**c) for c in payload.get("answers", [])]
 
 
 def typed(question: QuestionData, answer: Any) -> str:
@@ -155,4 +165,6 @@ TYPE = QuestionType(
     answer_text=typed,
     correct_answer_text=best_answers,
     answer_max_length=MAX_TEXT_ANSWER,
+    store=store_answers,
+    load=load_answers,
 )

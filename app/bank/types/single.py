@@ -11,7 +11,15 @@ from app.bank.gift_syntax import answer_block
 from app.bank.grading import Grade, clamp, feedback_texts, is_index
 from app.bank.model import QuestionData
 from app.bank.types.base import FormValues, QuestionType, display_index, one_value
-from app.bank.types.choices import ChoiceRow, ChoicesForm, choice_order, choice_text, write_choices
+from app.bank.types.choices import (
+    ChoiceRow,
+    ChoicesForm,
+    choice_order,
+    choice_text,
+    load_choices,
+    store_choices,
+    write_choices,
+)
 from app.bank.types.forms import (
     filled,
     percent_field,
@@ -135,4 +143,6 @@ TYPE = QuestionType(
     answer_text=choice_text,
     correct_answer_text=best_answers,
     display_order=choice_order,
+    store=store_choices,
+    load=load_choices,
 )

@@ -36,6 +36,22 @@ def grade_truefalse(question: QuestionData, answer: Any) -> Grade:
     return Grade(1.0 if right else 0.0, feedback_texts(feedback))
 
 
+def store_truefalse(question: QuestionData) -> dict[str, Any]:
+    """Store ``{"correct", "feedback_true", "feedback_false"}``; ``feedback_true`` is shown
+    to a learner who answered *true*."""
+    return {
+        "correct": bool(question.correct),
+        "feedback_true": question.feedback_true,
+        "feedback_false": question.feedback_false,
+    }
+
+
+def load_truefalse(question: QuestionData, payload: dict[str, Any]) -> None:
+    question.correct = bool(payload.get("correct"))
+    question.feedback_true = payload.get("feedback_true", "")
+    question.feedback_false = payload.get("feedback_false", "")
+
+
 def answered(question: QuestionData, answer: Any) -> str:
     """Say what the learner answered."""
     return "True" if answer else "False"
@@ -103,4 +119,6 @@ TYPE = QuestionType(
     form=TrueFalseForm,
     answer_text=answered,
     correct_answer_text=right_answer,
+    store=store_truefalse,
+    load=load_truefalse,
 )
