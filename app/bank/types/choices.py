@@ -86,3 +86,7 @@ def write_choices(question: QuestionData, right: int | None = None) -> list[str]
             marker = "~" + weight(choice.fraction)
         items.append(marker + escape_part(choice.text, fmt) + feedback(choice.feedback, fmt))
     return items
+
+
+# The parts single choice and multiple response share, for their TYPE entries.
+CHOICE_PARTS = {"display_order": choice_order, "store": store_choices, "load": load_choices}

@@ -12,21 +12,8 @@ from app.bank.grading import Grade, clamp, feedback_texts, is_index
 from app.bank.model import QuestionData
 from app.bank.numbers import WEIGHT_SUM_SLACK_PERCENT, percent_text
 from app.bank.types.base import NO_ANSWER, FormValues, QuestionType, display_index, values
-from app.bank.types.choices import (
-    ChoiceRow,
-    ChoicesForm,
-    choice_order,
-    choice_text,
-    load_choices,
-    store_choices,
-    write_choices,
-)
-from app.bank.types.forms import (
-    filled,
-    percent_field,
-    rows,
-    weight_of,
-)
+from app.bank.types.choices import CHOICE_PARTS, ChoiceRow, ChoicesForm, choice_text, write_choices
+from app.bank.types.forms import filled, percent_field, rows, weight_of
 
 
 def read_multi(
@@ -111,7 +98,5 @@ TYPE = QuestionType(
     form=MultiForm,
     answer_text=chosen_texts,
     correct_answer_text=right_choices,
-    display_order=choice_order,
-    store=store_choices,
-    load=load_choices,
+    **CHOICE_PARTS,
 )

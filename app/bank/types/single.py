@@ -11,20 +11,8 @@ from app.bank.gift_syntax import answer_block
 from app.bank.grading import Grade, clamp, feedback_texts, is_index
 from app.bank.model import QuestionData
 from app.bank.types.base import FormValues, QuestionType, display_index, one_value
-from app.bank.types.choices import (
-    ChoiceRow,
-    ChoicesForm,
-    choice_order,
-    choice_text,
-    load_choices,
-    store_choices,
-    write_choices,
-)
-from app.bank.types.forms import (
-    filled,
-    percent_field,
-    rows,
-)
+from app.bank.types.choices import CHOICE_PARTS, ChoiceRow, ChoicesForm, choice_text, write_choices
+from app.bank.types.forms import filled, percent_field, rows
 from app.forms import clean
 
 
@@ -142,7 +130,5 @@ TYPE = QuestionType(
     form=SingleForm,
     answer_text=choice_text,
     correct_answer_text=best_answers,
-    display_order=choice_order,
-    store=store_choices,
-    load=load_choices,
+    **CHOICE_PARTS,
 )

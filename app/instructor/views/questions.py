@@ -80,7 +80,7 @@ def _filters() -> BankFilterForm:
 @instructor_required
 def new_question(slug: str) -> str | Response | tuple[str, int]:
     lesson = lesson_or_404(slug)
-    kind = request.args.get("type", "single")
+    kind = request.args.get("type", AUTHORED_TYPES[0])
     if kind not in AUTHORED_TYPES:
         abort(400, description=f"There is no question type '{kind[:40]}' to create.")
     return _author_question(lesson, kind, None)
