@@ -13,7 +13,7 @@ Where no PostgreSQL answers, its runs skip with the reason; REQUIRE_POSTGRES=1
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +169,30 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         _db.session.remove()
         empty_all_tables()
         _db.engine.dispose()
+
+
+@pytest.fixture
+def make_test_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Build more apps on this test's database (other settings, more routes).
+
+    Their engines are closed and the tables emptied after the test.
+    """
+    apps: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        app = make_app(database_url, **overrides)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+    if apps:
+        with apps[0].app_context():
+            empty_all_tables()
+            _db.engine.dispose()
 
 
 @pytest.fixture

@@ -8,16 +8,14 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.extensions import db as _db
-from tests.support import make_app
 
 
 @pytest.fixture
-def failing_app(database_url: str):
+def failing_app(make_test_app):
     """Build apps with a view that writes half its work and then fails."""
-    apps = []
 
     def build(**config):
-        app = make_app(database_url, **config)
+        app = make_test_app(**config)
 
         @app.route("/boom")
         def boom():
@@ -25,13 +23,9 @@ def failing_app(database_url: str):
             _db.session.flush()
             raise RuntimeError("boom")
 
-        apps.append(app)
         return app
 
-    yield build
-    for app in apps:
-        with app.app_context():
-            _db.engine.dispose()
+    return build
 
 
 def _users(app) -> int:

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 from flask import Flask
-
-from app.extensions import db as _db
-from tests.support import empty_all_tables, make_app
 
 SMALL_LIMITS = {
     "RATELIMIT_ENABLED": True,
@@ -22,24 +18,9 @@ SMALL_LIMITS = {
 
 
 @pytest.fixture
-def make_limited_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+def make_limited_app(make_test_app: Callable[..., Flask]) -> Callable[..., Flask]:
     """Build apps with the rate limiter on (small limits unless told otherwise)."""
-    apps: list[Flask] = []
-
-    def build(**overrides: Any) -> Flask:
-        app = make_app(database_url, **{**SMALL_LIMITS, **overrides})
-        apps.append(app)
-        return app
-
-    yield build
-    for app in apps:
-        with app.app_context():
-            _db.session.remove()
-            _db.engine.dispose()
-    if apps:
-        with apps[0].app_context():
-            empty_all_tables()
-            _db.engine.dispose()
+    return lambda **overrides: make_test_app(**{**SMALL_LIMITS, **overrides})
 
 
 @pytest.fixture
