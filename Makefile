@@ -33,9 +33,10 @@ run: install
 serve:
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
 
-## Install everything and run the whole test suite (SQLite and PostgreSQL, browser tests).
+## Install everything, check lint and format, run the whole suite (SQLite, PostgreSQL, browser).
 test: install-test
 	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests
 	$(BIN)/pytest -n auto -p no:cacheprovider
 
 ## Lint the course's questions and run the blind-guess benchmark (no database, no secret key).

@@ -51,14 +51,18 @@ def register_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(token: str):
         from app.auth.services import user_by_session_token
+        from app.database import keep_loaded
 
-        return user_by_session_token(token)
+        user = user_by_session_token(token)
+        if user is not None:
+            keep_loaded(user)  # a unit of work later in the request does not read it again
+        return user
 
 
 def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
-    from app.course.views import bp as course_bp
     from app.instructor.views import bp as instructor_bp
+    from app.learn.views import bp as course_bp
     from app.quizzes.views import bp as quizzes_bp
 
     for blueprint in (auth_bp, course_bp, quizzes_bp, instructor_bp):

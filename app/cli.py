@@ -1,4 +1,7 @@
-"""`flask course …` and `flask users …` commands. Each command commits its own work."""
+"""`flask course …`, `users …`, `attempts …` and `bank …` commands.
+
+A command that writes does it in one unit of work (`app.database.unit_of_work`).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +15,9 @@ from flask.cli import AppGroup
 
 from app.auth import services as auth_services
 from app.auth.models import ROLE_INSTRUCTOR, ROLE_LEARNER
+from app.content.loading import load_course
 from app.course.files import CourseFileError, read_course
-from app.course.loading import load_course
-from app.database import begin_write
-from app.extensions import db
+from app.database import unit_of_work
 
 course_cli = AppGroup("course", help="Load the course files into the database.")
 users_cli = AppGroup("users", help="Manage accounts and roles.")
@@ -65,11 +67,10 @@ def bank_check(
 @attempts_cli.command("close-overdue")
 def close_overdue_command() -> None:
     """Grade every attempt whose time limit has passed (run it from cron)."""
-    from app.quizzes.services import close_overdue_attempts
+    from app.quizzes.attempts import close_overdue_attempts
 
-    begin_write()
-    graded = close_overdue_attempts()
-    db.session.commit()
+    with unit_of_work():
+        graded = close_overdue_attempts()
     click.echo(f"graded {graded} overdue attempt{'s' if graded != 1 else ''}")
 
 
@@ -85,13 +86,8 @@ def load_command(course_dir: Path | None) -> None:
         source = read_course(course_dir)
     except CourseFileError as error:
         raise click.ClickException(f"{error} (nothing was loaded)") from error
-    begin_write()
-    try:
+    with unit_of_work():
         report = load_course(source)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     for line in report.lines():
         click.echo(line)
 
@@ -106,13 +102,11 @@ def create_instructor(email: str) -> None:
     problem = auth_services.password_problem(email, password)
     if problem:
         raise click.ClickException(problem)
-    begin_write()
     try:
-        user = auth_services.create_user(email, password, role=ROLE_INSTRUCTOR)
+        with unit_of_work():
+            user = auth_services.create_user(email, password, role=ROLE_INSTRUCTOR)
     except auth_services.AccountError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from error
-    db.session.commit()
     click.echo(f"Instructor {user.email} created.")
 
 
@@ -131,11 +125,9 @@ def demote(email: str) -> None:
 
 
 def _set_role(email: str, role: str) -> None:
-    begin_write()
     try:
-        user = auth_services.set_role(email, role)
+        with unit_of_work():
+            user = auth_services.set_role(email, role)
     except auth_services.AccountError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from error
-    db.session.commit()
     click.echo(f"{user.email} is now {'an' if role == ROLE_INSTRUCTOR else 'a'} {role}.")

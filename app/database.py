@@ -1,4 +1,12 @@
-"""Transaction rules shared by every view and command.
+"""The unit of work: the one place where transactions begin, commit and roll back.
+
+Every view and command that writes does it inside ``with unit_of_work():``.
+The block opens the write transaction (on SQLite it takes the write lock at its
+start), commits when the block ends, before the response is built, so a success
+response always means the data is stored, and rolls back if anything in it
+raises (the error then propagates to the caller). Services only flush. Reads
+need nothing: they run in the session's ordinary transaction, which Flask-SQLAlchemy
+ends after the request. Error handlers (``app.errors``) roll back a failed request.
 
 SQLite: each connection runs in WAL mode with foreign keys on, and SQLAlchemy
 (not the sqlite3 module) emits BEGIN, so that a unit of work that will write can
@@ -10,6 +18,8 @@ and proceed under WAL while a writer holds the lock.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -19,6 +29,7 @@ from sqlalchemy.engine import Engine
 from app.extensions import db
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+_KEEP_LOADED = "milidip.keep_loaded"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -46,18 +57,54 @@ def _is_sqlite_dbapi(dbapi_connection: Any) -> bool:
     return type(dbapi_connection).__module__.startswith(("sqlite3", "pysqlite"))
 
 
-def begin_write() -> None:
-    """Start a unit of work that will write; on SQLite, take the write lock now.
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Run the block as one write transaction: commit at its end, roll back on any error.
 
-    Call it before reading what the write depends on. A read transaction that
-    is already open (for example the one that loaded the logged-in user) holds
-    no changes and is ended first, so the new transaction sees fresh data.
+    Enter it before reading what the write depends on (on SQLite the write lock
+    is taken on entry, so the reads inside see what the writers before us stored).
+    """
+    begin_write()
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def keep_loaded(instance: Any) -> None:
+    """Let `instance` stay loaded when a unit of work begins (the logged-in user).
+
+    Everything else read before a unit of work is read again inside it, under
+    the lock; the user is read once per request, and no write depends on its
+    state having been read under the lock.
+    """
+    db.session.info.setdefault(_KEEP_LOADED, []).append(instance)
+
+
+def begin_write() -> None:
+    """Start the transaction that will write; on SQLite, take the write lock now.
+
+    A read transaction that is already open (for example the one that loaded
+    the logged-in user) holds no changes and is ended first, and what it loaded
+    is expired (read again on use), so the new transaction sees fresh data; only
+    what `keep_loaded` names stays as it was.
     """
     session = db.session()  # the request's Session behind the scoped proxy
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
-            raise RuntimeError("begin_write() called with unflushed changes pending")
-        session.commit()
+            raise RuntimeError("a unit of work was started with unflushed changes pending")
+        kept = session.info.get(_KEEP_LOADED, [])
+        expire_on_commit = session.expire_on_commit
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire_on_commit
+        for instance in list(session.identity_map.values()):
+            if not any(instance is keep for keep in kept):
+                session.expire(instance)
     token = _write_intent.set(True)
     try:
         session.connection()

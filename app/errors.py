@@ -1,16 +1,21 @@
-"""Error pages in one place; a 500 rolls the session back."""
+"""Error pages in one place; every error page rolls the session back first.
+
+The 500 handler is registered for `InternalServerError`, not `Exception`: Flask
+turns an unhandled exception into one (and logs it) only when it does not
+propagate it, so under `TESTING` or debug a failing view raises its traceback
+instead of showing the friendly page.
+"""
 
 from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db, limiter
 from app.security import describe_wait, retry_after_seconds
 
-PAGES = {400, 403, 404, 405, 413, 429, 500}
 RATE_LIMITED = "There were too many tries in a short time; we paused them to keep accounts safe."
 
 
@@ -45,10 +50,10 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         return render_template("errors/error.html", code=code, message=_message(error)), code
 
-    @app.errorhandler(Exception)
-    def server_error(error: Exception) -> tuple[str, int]:
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError) -> tuple[str, int]:
+        # Flask has logged the original exception already (Flask.log_exception).
         db.session.rollback()
-        app.logger.exception("unhandled error: %s", error)
         return render_template("errors/error.html", code=500, message=None), 500
 
 

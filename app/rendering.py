@@ -7,7 +7,11 @@ sanitised anyway, so a mistake in one layer is caught by the other.
 
 Authored anchors (``{#origins}`` on the line above a paragraph) come out as
 ``id="p-origins"``: the fixed prefix keeps authored ids apart from the app's own
-(no DOM clobbering), and the sanitiser keeps only ids with that prefix.
+(no DOM clobbering), and the sanitiser keeps only ids with that prefix. This
+module is the one place for the anchor rule: `ANCHOR_ID` says what an anchor may
+be, `anchors_in` lists the anchors a text's rendering keeps (what questions may
+point at), and `anchor_problems` says, line by line, why a declared anchor would
+not be kept; the course loader and the lesson editor both refuse a text with one.
 """
 
 from __future__ import annotations
@@ -22,8 +26,14 @@ from markupsafe import Markup, escape
 from mdit_py_plugins.attrs import attrs_block_plugin
 
 ANCHOR_PREFIX = "p-"
-ANCHOR_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
-_SAFE_ID = re.compile(r"^p-[a-z0-9][a-z0-9-]{0,80}$")
+ANCHOR_MAX_LENGTH = 81
+# What an authored anchor may be: lowercase letters, digits and hyphens, not starting
+# with a hyphen, at most ANCHOR_MAX_LENGTH characters.
+ANCHOR_ID = re.compile(rf"[a-z0-9][a-z0-9-]{{0,{ANCHOR_MAX_LENGTH - 1}}}")
+_SAFE_ID = re.compile(re.escape(ANCHOR_PREFIX) + ANCHOR_ID.pattern)
+# A line declaring an anchor: '{#…}' alone on its line.
+_ANCHOR_LINE = re.compile(r"\{#([^}]*)\}\s*")
+_RENDERED_ID = re.compile(r' id="' + re.escape(ANCHOR_PREFIX) + r'([a-z0-9][a-z0-9-]*)"')
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s",
@@ -47,7 +57,7 @@ def _keep_only_known_attributes(token_state: StateCore) -> None:
             continue
         anchor = token.attrs.get("id")
         token.attrs = {}
-        if isinstance(anchor, str) and ANCHOR_PATTERN.match(anchor):
+        if isinstance(anchor, str) and ANCHOR_ID.fullmatch(anchor):
             token.attrs["id"] = ANCHOR_PREFIX + anchor
 
 
@@ -62,7 +72,7 @@ def _markdown() -> MarkdownIt:
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "id":
-        return value if _SAFE_ID.match(value) else None
+        return value if _SAFE_ID.fullmatch(value) else None
     return value
 
 
@@ -111,5 +121,50 @@ def _plain(text: str, block: bool) -> Markup:
 
 
 def anchors_in(text: str) -> list[str]:
-    """List the anchor ids a lesson body declares, in order, without their prefix."""
-    return re.findall(r"^\{#([a-z0-9][a-z0-9-]*)\}\s*$", text, flags=re.MULTILINE)
+    """List the anchors the rendered text keeps, in order, without their prefix.
+
+    What the renderer keeps is what a "review this in the lesson" link can reach,
+    so this is what questions may point at.
+    """
+    return _RENDERED_ID.findall(str(render_markdown(text)))
+
+
+def anchor_problems(text: str) -> list[tuple[int, str]]:
+    """Say why each anchor a text declares would not be kept, as (line, message) pairs."""
+    kept = anchors_in(text)
+    problems: list[tuple[int, str]] = []
+    first_line: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _ANCHOR_LINE.fullmatch(line)
+        if match is None:
+            continue
+        anchor = match.group(1)
+        if not ANCHOR_ID.fullmatch(anchor):
+            problems.append(
+                (
+                    number,
+                    f"The anchor '{{#{anchor[:40]}}}' must be lowercase letters, digits and "
+                    f"hyphens, starting with a letter or digit, at most {ANCHOR_MAX_LENGTH} "
+                    "characters long.",
+                )
+            )
+        elif anchor in first_line:
+            problems.append(
+                (
+                    number,
+                    f"The anchor '{{#{anchor}}}' appears twice (first on line "
+                    f"{first_line[anchor]}).",
+                )
+            )
+        elif anchor not in kept:
+            problems.append(
+                (
+                    number,
+                    f"The anchor '{{#{anchor}}}' marks nothing: put it on the line right "
+                    "above the paragraph, list or heading it names.",
+                )
+            )
+        first_line.setdefault(anchor, number)
+    repeated = sorted({a for a in kept if kept.count(a) > 1} - set(first_line), key=kept.index)
+    problems += [(1, f"The anchor '{{#{anchor}}}' appears twice.") for anchor in repeated]
+    return problems

@@ -44,8 +44,8 @@ def _prepare_database(url: str, learners: int) -> None:
 
     from app import create_app
     from app.auth.services import create_user
+    from app.content.loading import load_course
     from app.course.files import read_course
-    from app.course.loading import load_course
     from app.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "benchmark-secret-key-1234"})

@@ -1,5 +1,7 @@
 """Shared fixtures: a real database per backend, an app, clients and people.
 
+The helpers behind them (and for tests to call) live in `tests/support/`.
+
 Tests that use the `app` fixture (directly or through `client`, `db`, …) run
 once on SQLite and once on PostgreSQL. Pure unit tests use none of these and
 run once. Each pytest-xdist worker gets its own PostgreSQL database.
@@ -10,22 +12,28 @@ Where no PostgreSQL answers, its runs skip with the reason; REQUIRE_POSTGRES=1
 
 from __future__ import annotations
 
-import contextvars
 import os
-import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
+from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db as _db
+from tests.support import (
+    FIXTURE_COURSE,
+    QueryCounter,
+    empty_all_tables,
+    log_in,
+    make_app,
+    make_user,
+)
 
 # Fuzz budgets: "ci" is fixed and repeatable (.ci/run sets HYPOTHESIS_PROFILE=ci); "dev" is the
 # default. Both keep every fuzz test to a bounded number of examples on each database.
@@ -36,11 +44,9 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=25, deadline=None, suppress_health_check=_FUZZ_HEALTH)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
-FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-PASSWORD = "correct horse battery staple"
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -151,68 +157,42 @@ def database_url(backend: str, database_urls: dict[str, Any]) -> str:
         pytest.skip(str(error))
 
 
-class IsolatedClient(FlaskClient):
-    """A test client whose requests run in their own app context, as in production.
-
-    The `app` fixture keeps an app context open for the test's own queries;
-    without this, every request would share it (and its `g` and its database
-    session) with the test and with each other.
-    """
-
-    def open(self, *args: Any, **kwargs: Any):
-        response = contextvars.Context().run(super().open, *args, **kwargs)
-        if _db.session.registry.has():
-            _db.session.rollback()  # the test's next query sees what the request stored
-        return response
-
-
-class IsolatedCliRunner(FlaskCliRunner):
-    """A CLI runner whose commands run in their own app context and session."""
-
-    def invoke(self, *args: Any, **kwargs: Any):
-        result = contextvars.Context().run(super().invoke, *args, **kwargs)
-        if _db.session.registry.has():
-            _db.session.rollback()
-        return result
-
-
-def make_app(database_url: str, **overrides: Any) -> Flask:
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "COURSE_DIR": str(FIXTURE_COURSE),
-        "SERVER_NAME": "localhost",
-        # Tests log in and register many times from one address; the limiter's own tests
-        # (tests/security/test_rate_limits.py) turn it on with small, real limits.
-        "RATELIMIT_ENABLED": False,
-    }
-    config.update(overrides)
-    app = create_app(config)
-    app.test_client_class = IsolatedClient
-    app.test_cli_runner_class = IsolatedCliRunner
-    return app
-
-
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    """An app on a clean, migrated database of the current backend."""
-    app = make_app(database_url)
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a clean, migrated database of the current backend.
+
+    Instructor uploads wait in the test's own folder, never in the real instance/.
+    """
+    app = make_app(database_url, INSTRUCTOR_IMPORT_DIR=str(tmp_path / "imports"))
     with app.app_context():
         yield app
         _db.session.remove()
-        _empty_all_tables()
+        empty_all_tables()
         _db.engine.dispose()
 
 
-def _empty_all_tables() -> None:
-    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
-    with _db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
+@pytest.fixture
+def make_test_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Build more apps on this test's database (other settings, more routes).
+
+    Their engines are closed and the tables emptied after the test.
+    """
+    apps: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        app = make_app(database_url, **overrides)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+    if apps:
+        with apps[0].app_context():
+            empty_all_tables()
+            _db.engine.dispose()
 
 
 @pytest.fixture
@@ -230,63 +210,11 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
-def csrf_token(client: FlaskClient, path: str = "/login") -> str:
-    """Fetch a page and return the CSRF token of its form (as a browser would have it)."""
-    page = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page
-    )
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def quiz_fields(client: FlaskClient, quiz_url: str) -> dict[str, str]:
-    """Return the hidden fields a quiz page's form sends: the CSRF token and page version."""
-    page = client.get(quiz_url).get_data(as_text=True)
-    match = re.search(r'name="seq" value="(\d+)"', page)
-    assert match, f"no page version on {quiz_url}"
-    return {"csrf_token": csrf_token(client, quiz_url), "seq": match.group(1)}
-
-
-def start_quiz(client: FlaskClient, slug: str) -> str:
-    """Start (or resume) a lesson's quiz as a learner would; return the quiz URL."""
-    response = client.post(
-        f"/lessons/{slug}/quiz", data={"csrf_token": csrf_token(client, f"/lessons/{slug}")}
-    )
-    assert response.status_code == 302, response.status_code
-    return response.headers["Location"]
-
-
-def post_form(
-    client: FlaskClient,
-    path: str,
-    data: dict[str, Any],
-    token_from: str | None = None,
-    **kwargs: Any,
-):
-    """POST a form with a valid CSRF token taken from `token_from` (default: the same page)."""
-    token = csrf_token(client, token_from or path)
-    return client.post(path, data={**data, "csrf_token": token}, **kwargs)
-
-
-def make_user(email: str, role: str = "learner", password: str = PASSWORD):
-    from app.auth.services import create_user
-
-    user = create_user(email, password, role=role)
-    _db.session.commit()
-    return user
-
-
-def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
-    response = post_form(client, "/login", {"email": email, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)
-
-
 @pytest.fixture
 def course(app: Flask):
     """The small test course of tests/fixtures/course, loaded."""
+    from app.content.loading import load_course
     from app.course.files import read_course
-    from app.course.loading import load_course
 
     report = load_course(read_course(FIXTURE_COURSE))
     _db.session.commit()
@@ -308,28 +236,6 @@ def instructor_client(app: Flask) -> FlaskClient:
     other = app.test_client()
     log_in(other, "teacher@example.com")
     return other
-
-
-class QueryCounter:
-    """Count the SQL statements the app sends while the counter is active."""
-
-    def __init__(self, engine) -> None:
-        self.engine = engine
-        self.count = 0
-
-    def _on_execute(self, *args: Any, **kwargs: Any) -> None:
-        self.count += 1
-
-    def __enter__(self) -> QueryCounter:
-        from sqlalchemy import event
-
-        event.listen(self.engine, "before_cursor_execute", self._on_execute)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        from sqlalchemy import event
-
-        event.remove(self.engine, "before_cursor_execute", self._on_execute)
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Accounts: registration, log-in and log-out, roles, the instructor-only check."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import ROLE_INSTRUCTOR, ROLE_LEARNER, User, new_session_token
@@ -92,7 +92,3 @@ def set_role(email: str, role: str) -> User:
     user.role = role
     db.session.flush()
     return user
-
-
-def count_users() -> int:
-    return db.session.scalar(select(func.count()).select_from(User)) or 0

@@ -24,8 +24,8 @@ from werkzeug.wrappers import Response
 
 from app.auth import services
 from app.auth.forms import LoginForm, RegisterForm
-from app.database import begin_write
-from app.extensions import db, limiter
+from app.database import unit_of_work
+from app.extensions import limiter
 from app.security import account_key, address_key, form_came_back
 
 bp = Blueprint("auth", __name__)
@@ -58,14 +58,12 @@ def register() -> str | Response:
         return redirect(url_for("course.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        begin_write()
         try:
-            user = services.create_user(form.email.data, form.password.data)
+            with unit_of_work():
+                user = services.create_user(form.email.data, form.password.data)
         except services.AccountError as error:
-            db.session.rollback()
             form.email.errors.append(str(error))
         else:
-            db.session.commit()
             session.clear()
             login_user(user)
             flash("Welcome! Your account is ready.", "success")
@@ -101,9 +99,8 @@ def login() -> str | Response:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
-    begin_write()
-    services.rotate_session_token(current_user)
-    db.session.commit()
+    with unit_of_work():
+        services.rotate_session_token(current_user)
     logout_user()
     session.clear()
     flash("You are logged out.", "info")

@@ -1,1 +1,2 @@
-"""The question bank's pure core: data shapes, GIFT and Aiken readers, GIFT writer, graders."""
+"""The question bank: data shapes, GIFT and Aiken readers, the GIFT writer, the question types
+(`types/`: reader, grader, writer, form and template of each), stored questions and versions."""

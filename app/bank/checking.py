@@ -15,6 +15,7 @@ from app.bank.aiken import parse_aiken
 from app.bank.gift import parse_gift
 from app.bank.lint import Finding, Silenced, lint_course, split
 from app.bank.model import QuestionData
+from app.textfile import NotText, decode_text
 
 AIKEN_SUFFIXES = {".txt", ".aiken"}
 
@@ -37,10 +38,9 @@ def read_question_file(path: Path) -> str:
     except OSError as error:
         raise ValueError(f"cannot be read ({error.strerror})") from None
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise ValueError(f"line {line}: not UTF-8 text") from None
+        return decode_text(raw)
+    except NotText as error:
+        raise ValueError(str(error)) from None
 
 
 def question_report(path: Path, question: QuestionData) -> dict[str, Any]:

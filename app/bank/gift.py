@@ -6,7 +6,8 @@ error on the question it belongs to, naming the line, so one bad question never
 hides the others. Things Moodle reads but this app cannot use become warnings.
 
 `write_gift` writes text that Moodle imports and that `parse_gift` reads back
-into equal questions (every field except `line`).
+into equal questions (every field except `line`); each question type writes its
+own answer block (`app.bank.types`), with the pieces of `app.bank.gift_syntax`.
 
 How a file is read (as Moodle does):
 
@@ -41,15 +42,20 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
-from app.bank.grading import ANY_NUMBER_TOLERANCE, is_any_number, tick_everything_problem
+from app.bank.gift_syntax import BLANK, DEFAULT_FORMAT, TEXT_FORMATS, escape
+from app.bank.gift_syntax import FALSE_WORDS as _FALSE_WORDS
+from app.bank.gift_syntax import TRUE_WORDS as _TRUE_WORDS
+from app.bank.gift_syntax import split_format as _split_format
+from app.bank.grading import ANY_NUMBER_TOLERANCE, is_any_number
 from app.bank.lint.silences import format_silence, parse_silence
 from app.bank.model import Choice, MatchPair, NumericAnswer, QuestionData
+from app.bank.numbers import NUMBER as _NUMBER_RE
+from app.bank.numbers import WEIGHT_SUM_SLACK as _WEIGHT_SUM_SLACK
+from app.bank.types import question_type
+from app.bank.types.multi import tick_everything_problem
 
 __all__ = ["BLANK", "TEXT_FORMATS", "parse_gift", "write_gift"]
 
-BLANK = "_____"
-TEXT_FORMATS = ("markdown", "html", "plain", "moodle")
-DEFAULT_FORMAT = "markdown"
 
 # Escaped characters are swapped for Unicode noncharacters (never found in real
 # text) while the structure is read, and swapped back into the texts at the end.
@@ -67,14 +73,9 @@ _RESTORE = str.maketrans(
     {hidden: ("\n" if char == "n" else char) for char, hidden in _ESCAPED.items()}
 )
 _ESCAPE_RE = re.compile(r"\\([\\:#={}~n])")
-_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 # The id and tag tokens of Moodle's extract_idnumber_and_tags_from_comment().
 _ID_RE = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
 _TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f\x7f])*)\]")
-_TRUE_WORDS = ("T", "TRUE")
-_FALSE_WORDS = ("F", "FALSE")
-# Positive weights of a multiple-response question must add up to 100% within this.
-_WEIGHT_SUM_SLACK = 0.002
 
 
 def parse_gift(text: str) -> list[QuestionData]:
@@ -217,15 +218,6 @@ def _hide_escapes(text: str) -> str:
 def _restore(text: str) -> str:
     """Turn placeholders back into the characters they stand for."""
     return text.translate(_RESTORE)
-
-
-def _split_format(text: str) -> tuple[str | None, str]:
-    """Split a leading '[format]' off a text, as Moodle's parse_text_with_format does."""
-    if text.startswith("["):
-        end = text.find("]")
-        if end > 0 and text[1:end] in TEXT_FORMATS:
-            return text[1:end], text[end + 1 :]
-    return None, text
 
 
 def _read_comments(question: QuestionData, comments: list[tuple[int, str]]) -> int | None:
@@ -758,28 +750,6 @@ def _check_duplicate_ids(questions: list[QuestionData]) -> None:
 # --- writing ---------------------------------------------------------------
 
 
-def _escape(text: str) -> str:
-    """Escape GIFT's special characters and new lines, as Moodle's exporter does."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    out = []
-    for char in text:
-        if char in "\\~=#{}:":
-            out.append("\\" + char)
-        elif char == "\n":
-            out.append("\\n")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def _escape_part(text: str, fmt: str) -> str:
-    """Escape a text; protect a leading '[format]' that would otherwise be read as a format."""
-    escaped = _escape(text)
-    if _split_format(escaped)[0] is not None:
-        return f"[{fmt}]{escaped}"
-    return escaped
-
-
 def _check_single_line(text: str, what: str) -> None:
     """Refuse control characters where GIFT has no escape for them."""
     if any(ord(char) < 32 or ord(char) == 127 for char in text):
@@ -814,28 +784,11 @@ def _silence_line(rule: str, reason: str) -> str:
     return line
 
 
-def _number(value: float) -> str:
-    """Write a float so that reading it back gives the very same float."""
-    if not math.isfinite(value):
-        raise ValueError(f"number {value!r} cannot be written in GIFT")
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
-
-def _weight(fraction: float) -> str:
-    """Write a fraction as a '%n%' weight that reads back as exactly that fraction."""
-    if not math.isfinite(fraction):
-        raise ValueError(f"weight {fraction!r} cannot be written in GIFT")
-    percent = (Decimal(repr(fraction)) * 100).normalize()
-    return f"%{percent:f}%"
-
-
 def _prompt_head(question: QuestionData) -> str:
     """Choose the '[format]' prefix, adding one where the text would be misread."""
     fmt = question.text_format
     prefix = f"[{fmt}]" if fmt != DEFAULT_FORMAT else ""
-    escaped = _escape(question.prompt)
+    escaped = escape(question.prompt)
     if not prefix and (
         _split_format(escaped)[0] is not None
         or escaped.startswith("//")
@@ -855,15 +808,24 @@ def _write_question(question: QuestionData) -> str:
     comment = _comment_line(question)
     if comment:
         lines.append(comment)
-    head = f"::{_escape(question.title)}::" if question.title else ""
+    head = f"::{escape(question.title)}::" if question.title else ""
     head += _prompt_head(question)
     answers = _write_answers(question)
     if answers is None:
-        lines.append(head + _escape(question.prompt))
+        lines.append(head + escape(question.prompt))
         return "\n".join(lines)
     before, after = _split_blank(question.prompt)
-    lines.append(head + _escape(before) + answers + _escape(after))
+    lines.append(head + escape(before) + answers + escape(after))
     return "\n".join(lines)
+
+
+def _write_answers(question: QuestionData) -> str | None:
+    """Write the answer block of a question, as its type writes it (None: it has none)."""
+    try:
+        kind = question_type(question.type)
+    except KeyError:
+        raise ValueError(f"unknown question type {question.type!r}") from None
+    return kind.write_gift(question)
 
 
 def _split_blank(prompt: str) -> tuple[str, str]:
@@ -875,125 +837,3 @@ def _split_blank(prompt: str) -> tuple[str, str]:
             return prompt[:found], after
         start = found + 1
     return prompt, ""
-
-
-def _general(question: QuestionData) -> str:
-    """Write the '####' general feedback, or nothing."""
-    if not question.general_feedback:
-        return ""
-    return "####" + _escape_part(question.general_feedback, question.text_format)
-
-
-def _feedback(text: str, fmt: str) -> str:
-    """Write an answer's '#feedback', or nothing."""
-    return "#" + _escape_part(text, fmt) if text else ""
-
-
-def _block(items: list[str], question: QuestionData) -> str:
-    """Write answers one per line inside braces, general feedback last."""
-    general = _general(question)
-    if general:
-        items = [*items, general]
-    return "{\n" + "".join(f"\t{item}\n" for item in items) + "}"
-
-
-def _write_answers(question: QuestionData) -> str | None:
-    """Write the answer block of a question (None for a description)."""
-    kind, fmt = question.type, question.text_format
-    if kind == "description":
-        if question.general_feedback:
-            raise ValueError("a description cannot carry general feedback in GIFT (it has no '{}')")
-        return None
-    if kind == "essay":
-        return "{" + _general(question) + "}"
-    if kind == "truefalse":
-        if question.correct:
-            word, wrong, right = "TRUE", question.feedback_false, question.feedback_true
-        else:
-            word, wrong, right = "FALSE", question.feedback_true, question.feedback_false
-        text = word
-        if wrong or right:
-            text += "#" + _escape_part(wrong, fmt) if wrong else "#"
-        if right:
-            text += "#" + _escape_part(right, fmt)
-        return "{" + text + _general(question) + "}"
-    if kind in ("single", "multi"):
-        return _block(_write_choices(question), question)
-    if kind == "short":
-        return _write_short(question)
-    if kind == "numerical":
-        items = []
-        last = len(question.numeric_answers) - 1
-        for index, answer in enumerate(question.numeric_answers):
-            feedback = _feedback(answer.feedback, fmt)
-            if is_any_number(answer):
-                if index == last and answer.fraction == 0:
-                    items.append("~" + feedback)
-                else:
-                    items.append("=" + _weight(answer.fraction) + "*" + feedback)
-                continue
-            weight = "" if answer.fraction == 1 else _weight(answer.fraction)
-            value = _number(answer.value) + ":" + _number(answer.tolerance)
-            items.append("=" + weight + value + feedback)
-        return "{#\n" + _block(items, question)[2:]
-    if kind == "matching":
-        items = []
-        for pair in question.pairs:
-            if "->" in pair.left:
-                raise ValueError(
-                    f"matching left side {pair.left!r} cannot be written in GIFT: it contains '->'"
-                )
-            items.append(f"={_escape_part(pair.left, fmt)} -> {_escape(pair.right)}")
-        return _block(items, question)
-    raise ValueError(f"unknown question type {kind!r}")
-
-
-def _write_short(question: QuestionData) -> str:
-    """Write accepted answers as '=' items, or bare when '->' would make Moodle see matching."""
-    fmt = question.text_format
-    items = []
-    for choice in question.choices:
-        weight = ""
-        if choice.fraction != 1 or choice.text.startswith("%"):
-            weight = _weight(choice.fraction)
-        items.append(weight + _escape_part(choice.text, fmt) + _feedback(choice.feedback, fmt))
-    if not any("->" in c.text or "->" in c.feedback for c in question.choices):
-        return _block(["=" + item for item in items], question)
-    # With '=' and '->' in the answers Moodle reads a matching question; one answer
-    # can go without '=' (as '{a->b}'), several cannot.
-    if len(items) != 1 or question.choices[0].text in _TRUE_WORDS + _FALSE_WORDS:
-        raise ValueError(
-            f"short answers {[c.text for c in question.choices]!r} cannot be written in GIFT: "
-            "with '->' in them Moodle would read a matching question"
-        )
-    return "{" + items[0] + _general(question) + "}"
-
-
-def _write_choices(question: QuestionData) -> list[str]:
-    """Write choices so that Moodle reads the same type: one '=' for single, none for multi."""
-    fmt = question.text_format
-    right = None
-    if question.type == "single":
-        right = next(
-            (
-                index
-                for index, choice in enumerate(question.choices)
-                if choice.fraction == 1 and not choice.text.startswith("%")
-            ),
-            None,
-        )
-        if right is None:
-            raise ValueError(
-                "a single-choice question needs an answer worth 100% (not starting with '%') "
-                "to be written in GIFT"
-            )
-    items = []
-    for index, choice in enumerate(question.choices):
-        if index == right:
-            marker = "="
-        elif choice.fraction == 0 and not choice.text.startswith("%"):
-            marker = "~"
-        else:
-            marker = "~" + _weight(choice.fraction)
-        items.append(marker + _escape_part(choice.text, fmt) + _feedback(choice.feedback, fmt))
-    return items

@@ -23,10 +23,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.bank.grading import grade, matching_rows
+from app.bank.grading import matching_rows
 from app.bank.lint.choices import convergence_scores, key_indexes
 from app.bank.lint.words import content_words, strong_words, visible_length
 from app.bank.model import QuestionData
+from app.bank.types import grade
 
 __all__ = ["STRATEGIES", "Benchmark", "benchmark", "format_benchmark", "question_scores"]
 

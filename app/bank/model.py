@@ -1,30 +1,19 @@
 """Plain data for questions, shared by the parsers, the writer, the graders and the database.
 
 Nothing here knows about Flask or SQLAlchemy. A parsed question becomes a stored
-question version through `QuestionData.payload()`, and a stored version comes back
-through `QuestionData.from_stored()`, so the graders and the GIFT writer only ever
-see this one shape.
+question version through `app.bank.types.payload`, and a stored version comes back
+through `app.bank.types.from_stored`, so the graders and the GIFT writer only ever
+see this one shape. Each type fills only the fields it uses (`choices` for single
+choice, multiple response and short answer; `correct` and the true/false feedback;
+`numeric_answers`; `pairs`); each type's module says how it stores them.
 
-The payload of each type (JSON-able, stored in `question_versions.payload`):
-
-- ``single`` / ``multi``: ``{"choices": [{"text", "fraction", "feedback"}]}``.
-  ``fraction`` is the share of the points for picking that choice, from -1.0 to 1.0.
-  An all-or-nothing ``multi`` adds ``"all_or_nothing": true``: only the exact set of
-  positively weighted choices scores, and it scores full marks.
-- ``truefalse``: ``{"correct": bool, "feedback_true": str, "feedback_false": str}``;
-  ``feedback_true`` is shown to a learner who answered *true*.
-- ``short``: ``{"answers": [{"text", "fraction", "feedback"}]}``.
-- ``numerical``: ``{"answers": [{"value", "tolerance", "fraction", "feedback"}]}``;
-  a range ``{#1..5}`` is stored as value 3, tolerance 2 (as Moodle does).
-- ``matching``: ``{"pairs": [{"left", "right"}]}``; a pair with an empty ``left`` is
-  a distractor: its ``right`` is offered in every row but matches no question.
-- ``description`` and ``essay``: ``{}``.
+`QUESTION_TYPES` names the types (each has its module in `app.bank.types`) and
+`SCORED_TYPES` the ones a learner is scored on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 QUESTION_TYPES = (
     "single",
@@ -51,6 +40,19 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class MatchPair:
+    """A matching row; an empty `left` marks a distractor answer."""
+
+    left: str
+    right: str
+
+    @property
+    def is_distractor(self) -> bool:
+        """Tell a right side offered in every row that matches no item."""
+        return not self.left.strip()
+
+
+@dataclass(frozen=True)
 class NumericAnswer:
     """One accepted numerical answer: `value` ± `tolerance` earns `fraction`."""
 
@@ -58,14 +60,6 @@ class NumericAnswer:
     tolerance: float
     fraction: float
     feedback: str = ""
-
-
-@dataclass(frozen=True)
-class MatchPair:
-    """A matching row; an empty `left` marks a distractor answer."""
-
-    left: str
-    right: str
 
 
 @dataclass
@@ -95,6 +89,7 @@ class QuestionData:
     tags: list[str] = field(default_factory=list)
     category: str | None = None
     points: float = 1.0
+    # Multiple response only: score just the exact set of right choices (GIFT tag all-or-nothing).
     all_or_nothing: bool = False
     lint_ok: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
@@ -112,72 +107,13 @@ class QuestionData:
 
     @property
     def answer_count(self) -> int:
-        """Count the answers, as `bank check` reports them."""
-        if self.type in ("single", "multi", "short"):
-            return len(self.choices)
-        if self.type == "truefalse":
-            return 2
-        if self.type == "numerical":
-            return len(self.numeric_answers)
-        if self.type == "matching":
-            return len(self.pairs)
-        return 0
-
-    def payload(self) -> dict[str, Any]:
-        """Return the JSON-able, type-specific answer data stored with a version."""
-        if self.type == "single":
-            return {"choices": [_choice_dict(c) for c in self.choices]}
-        if self.type == "multi":
-            choices = {"choices": [_choice_dict(c) for c in self.choices]}
-            return {**choices, "all_or_nothing": True} if self.all_or_nothing else choices
-        if self.type == "short":
-            return {"answers": [_choice_dict(c) for c in self.choices]}
-        if self.type == "truefalse":
-            return {
-                "correct": bool(self.correct),
-                "feedback_true": self.feedback_true,
-                "feedback_false": self.feedback_false,
-            }
-        if self.type == "numerical":
-            return {
-                "answers": [
-                    {
-                        "value": a.value,
-                        "tolerance": a.tolerance,
-                        "fraction": a.fraction,
-                        "feedback": a.feedback,
-                    }
-                    for a in self.numeric_answers
-                ]
-            }
-        if self.type == "matching":
-            return {"pairs": [{"left": p.left, "right": p.right} for p in self.pairs]}
-        return {}
-
-    @classmethod
-    def from_stored(
-        cls, type: str, prompt: str, payload: dict[str, Any], **fields: Any
-    ) -> QuestionData:
-        """Rebuild a question from a stored version's type, prompt and payload."""
-        question = cls(type=type, prompt=prompt, **fields)
-        if type in ("single", "multi"):
-            question.choices = [Choice(**c) for c in payload.get("choices", [])]
-            question.all_or_nothing = type == "multi" and bool(payload.get("all_or_nothing"))
-        elif type == "short":
-            question.choices = [Choice(**c) for c in payload.get("answers", [])]
-        elif type == "truefalse":
-            question.correct = bool(payload.get("correct"))
-            question.feedback_true = payload.get("feedback_true", "")
-            question.feedback_false = payload.get("feedback_false", "")
-        elif type == "numerical":
-            question.numeric_answers = [NumericAnswer(**a) for a in payload.get("answers", [])]
-        elif type == "matching":
-            question.pairs = [MatchPair(**p) for p in payload.get("pairs", [])]
-        return question
-
-
-def _choice_dict(choice: Choice) -> dict[str, Any]:
-    return {"text": choice.text, "fraction": choice.fraction, "feedback": choice.feedback}
+        """Count the answers, as `bank check` reports them (true/false has two)."""
+        return (
+            len(self.choices)
+            + len(self.numeric_answers)
+            + len(self.pairs)
+            + (2 if self.correct is not None else 0)
+        )
 
 
 def _tag_value(tags: list[str], prefix: str) -> str | None:

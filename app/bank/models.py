@@ -1,4 +1,10 @@
-"""Stored questions: a stable question and its immutable versions."""
+"""Stored questions: a stable question and its immutable versions.
+
+The rules every query about questions shares live here: which version of a
+question is its current one (`is_current_version`), which questions a quiz can
+draw (`is_drawable`), and how a version is made from question data (`new_version`),
+whoever makes it (the course loader, the instructor's editor, an import).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueConstraint, and_
-from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
-from app.bank.model import QuestionData
+from app.bank.model import SCORED_TYPES, QuestionData
+from app.bank.types import from_stored, payload
 from app.extensions import db
 from app.timeutil import now_utc
 
@@ -39,10 +47,8 @@ class Question(db.Model):
         back_populates="question", order_by="QuestionVersion.number"
     )
     current: Mapped[QuestionVersion] = relationship(
-        primaryjoin=lambda: and_(
-            foreign(QuestionVersion.question_id) == Question.id,
-            QuestionVersion.number == Question.current_number,
-        ),
+        primaryjoin=lambda: is_current_version(),
+        foreign_keys=lambda: [QuestionVersion.question_id],
         viewonly=True,
         uselist=False,
     )
@@ -79,7 +85,7 @@ class QuestionVersion(db.Model):
 
     def to_data(self) -> QuestionData:
         """Return the plain question the graders and renderers work on."""
-        return QuestionData.from_stored(
+        return from_stored(
             self.type,
             self.prompt,
             self.payload,
@@ -91,3 +97,42 @@ class QuestionVersion(db.Model):
 
     def __repr__(self) -> str:
         return f"<QuestionVersion {self.question_id} v{self.number}>"
+
+
+def is_current_version() -> ColumnElement[bool]:
+    """Join a question to its current version (the one new quizzes show)."""
+    return and_(
+        QuestionVersion.question_id == Question.id,
+        QuestionVersion.number == Question.current_number,
+    )
+
+
+def is_drawable() -> ColumnElement[bool]:
+    """Keep the questions a quiz can draw: active ones whose current version is scored.
+
+    Use it with `is_current_version()` joined.
+    """
+    return and_(
+        Question.status == STATUS_ACTIVE,
+        QuestionVersion.type.in_(sorted(SCORED_TYPES)),
+    )
+
+
+def new_version(
+    question: Question, data: QuestionData, number: int, created_by_id: int | None = None
+) -> QuestionVersion:
+    """Return an unsaved version of `question` holding `data`."""
+    return QuestionVersion(
+        question_id=question.id,
+        number=number,
+        type=data.type,
+        title=data.title,
+        prompt=data.prompt,
+        text_format=data.text_format,
+        payload=payload(data),
+        points=data.points,
+        general_feedback=data.general_feedback,
+        difficulty=data.difficulty,
+        anchor=data.anchor,
+        created_by_id=created_by_id,
+    )

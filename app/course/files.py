@@ -1,6 +1,6 @@
 """Read the course folder (`questions/`) into plain data, or fail naming file and line.
 
-Nothing here touches the database: `app.course.loading` writes what this reads.
+Nothing here touches the database: `app.content.loading` writes what this reads.
 """
 
 from __future__ import annotations
@@ -9,27 +9,20 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from app.bank.gift import parse_gift
 from app.bank.model import DIFFICULTIES, QuestionData
-from app.quizzes.settings import InvalidSettings, resolve_settings
-from app.rendering import anchors_in
+from app.bank.types import payload
+from app.course.settings import InvalidSettings, QuizSettings, resolve_settings
+from app.rendering import anchor_problems, anchors_in
+from app.textfile import NotText, decode_text
 
 FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?)^\+\+\+[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
-QUIZ_SETTING_KEYS = {
-    "pass_mark",
-    "max_attempts",
-    "time_limit_minutes",
-    "draw",
-    "shuffle_questions",
-    "shuffle_choices",
-    "counted_score",
-    "final_exam",
-}
+QUIZ_SETTING_KEYS = frozenset(f.name for f in fields(QuizSettings))
 
 
 class CourseFileError(Exception):
@@ -89,7 +82,7 @@ def question_hash(question: QuestionData) -> str:
         "type": question.type,
         "title": question.title,
         "prompt": question.prompt,
-        "payload": question.payload(),
+        "payload": payload(question),
         "points": question.points,
         "general_feedback": question.general_feedback,
         "tags": sorted(question.tags),
@@ -177,7 +170,9 @@ def read_lesson(lessons_dir: Path, slug: str) -> LessonSource:
         meta = tomllib.loads(match.group(1))
     except tomllib.TOMLDecodeError as error:
         raise CourseFileError(path, _toml_error_line(error, offset=1), str(error)) from error
-    body = text[match.end() :].strip() + "\n"
+    rest = text[match.end() :]
+    body = rest.strip() + "\n"
+    body_line = _line_of(text, match.end() + len(rest) - len(rest.lstrip()))
 
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -198,7 +193,7 @@ def read_lesson(lessons_dir: Path, slug: str) -> LessonSource:
         raise CourseFileError(path, 2, "'summary' must be a string")
     quiz_settings = meta.get("quiz", {})
     _check_quiz_settings(path, quiz_settings)
-    _check_anchors_unique(path, text)
+    _check_anchors(path, body, first_line=body_line)
 
     lesson = LessonSource(
         slug=slug,
@@ -265,22 +260,17 @@ def _check_quiz_settings(path: Path, settings: Any) -> None:
         raise CourseFileError(path, None, f"unknown quiz setting(s): {', '.join(sorted(unknown))}")
 
 
-def _check_anchors_unique(path: Path, text: str) -> None:
-    seen: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = re.match(r"^\{#([^}]*)\}\s*$", line)
-        if not match:
-            continue
-        anchor = match.group(1)
-        if not re.match(r"^[a-z0-9][a-z0-9-]*$", anchor):
-            raise CourseFileError(
-                path, number, f"anchor '{anchor}' must be lowercase letters, digits and hyphens"
-            )
-        if anchor in seen:
-            raise CourseFileError(
-                path, number, f"anchor '{anchor}' repeats (first on line {seen[anchor]})"
-            )
-        seen[anchor] = number
+def _check_anchors(path: Path, body: str, first_line: int) -> None:
+    """Refuse an anchor the renderer would not keep (its links would point at nothing)."""
+    problems = anchor_problems(body)
+    if problems:
+        line, message = problems[0]
+        raise CourseFileError(path, first_line + line - 1, message)
+
+
+def _line_of(text: str, offset: int) -> int:
+    """Return the 1-based line of `offset` in `text`."""
+    return text.count("\n", 0, offset) + 1
 
 
 def _read_text(path: Path) -> str:
@@ -289,14 +279,11 @@ def _read_text(path: Path) -> str:
     except FileNotFoundError as error:
         raise CourseFileError(path, None, "file not found") from error
     try:
-        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise CourseFileError(path, line, "not valid UTF-8 text") from error
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise CourseFileError(path, line, "contains a NUL character (U+0000)")
-    return text
+        text = decode_text(raw, allow_nul=False)
+    except NotText as error:
+        reason = "not valid UTF-8 text" if not error.nul else error.reason
+        raise CourseFileError(path, error.line, reason) from error
+    return text.replace("\r\n", "\n")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

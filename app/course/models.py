@@ -61,9 +61,5 @@ class Lesson(db.Model):
 
     module: Mapped[Module] = relationship(back_populates="lessons")
 
-    @property
-    def is_final_exam(self) -> bool:
-        return bool(self.quiz_settings.get("final_exam"))
-
     def __repr__(self) -> str:
         return f"<Lesson {self.slug}>"

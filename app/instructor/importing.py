@@ -24,12 +24,12 @@ from sqlalchemy.orm import selectinload
 
 from app.bank.aiken import parse_aiken
 from app.bank.gift import parse_gift, write_gift
+from app.bank.limits import MAX_ROWS, MAX_TITLE
 from app.bank.model import DIFFICULTIES, QuestionData
 from app.bank.models import STATUS_ACTIVE, STATUS_RETIRED, Question
 from app.course.models import Lesson
 from app.extensions import db
 from app.instructor import services
-from app.instructor.forms import MAX_ROWS
 from app.rendering import anchors_in
 
 FORMATS: dict[str, tuple[str, Callable[[str], list[QuestionData]]]] = {
@@ -175,8 +175,8 @@ def plan_import(text: str, fmt: str, lesson: Lesson, fresh_ids: bool) -> ImportP
         item.warnings.extend(question.warnings)
         _check_tags(item, anchors)
         _check_id(item, taken, fresh_ids)
-        if len(question.title) > 200:
-            item.errors.append("the title is longer than 200 characters")
+        if len(question.title) > MAX_TITLE:
+            item.errors.append(f"the title is longer than {MAX_TITLE} characters")
         if question.answer_count > MAX_ROWS:
             item.errors.append(
                 f"it has {question.answer_count} answers; the web editor handles up to {MAX_ROWS}"

@@ -1,4 +1,5 @@
-"""The instructor's work on the bank and the lessons. Services flush; the view commits.
+"""The instructor's work on the bank and the lessons. Services flush; the view's unit of
+work commits.
 
 Questions are never deleted or updated in place: an edit adds a version, and
 retiring takes a question out of new quizzes while past attempts keep it.
@@ -16,19 +17,24 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.bank.model import QuestionData
-from app.bank.models import ORIGIN_WEB, STATUS_ACTIVE, STATUS_RETIRED, Question, QuestionVersion
-from app.course.files import content_hash
-from app.course.loading import new_version
-from app.course.models import Course, Lesson
+from app.bank.models import (
+    ORIGIN_WEB,
+    STATUS_ACTIVE,
+    STATUS_RETIRED,
+    Question,
+    QuestionVersion,
+    is_current_version,
+    new_version,
+)
+from app.course.models import Lesson
+from app.course.services import LessonText, quiz_defaults, set_lesson_text, settings_or_defaults
+from app.course.settings import InvalidSettings, QuizSettings, resolve_settings
 from app.extensions import db
-from app.instructor.forms import NO_DIFFICULTY
-from app.quizzes.services import recompute_lesson_grades
-from app.quizzes.settings import InvalidSettings, QuizSettings, resolve_settings
+from app.quizzes.grades import recompute_lesson_grades
 
 SEARCH_LIMIT = 200
-_CURRENT = (QuestionVersion.question_id == Question.id) & (
-    QuestionVersion.number == Question.current_number
-)
+# The bank filter's value for "no difficulty set".
+NO_DIFFICULTY = "none"
 
 
 # --- reading the bank ------------------------------------------------------------
@@ -48,7 +54,7 @@ def find_questions(
     """
     stmt = (
         select(Question)
-        .join(QuestionVersion, _CURRENT)
+        .join(QuestionVersion, is_current_version())
         .join(Lesson, Lesson.id == Question.lesson_id)
         .options(contains_eager(Question.current), contains_eager(Question.lesson))
     )
@@ -128,7 +134,7 @@ def anchors_in_use(lesson: Lesson) -> dict[str, list[str]]:
     """Map each anchor the lesson's questions point at to those questions' ids."""
     rows = db.session.execute(
         select(QuestionVersion.anchor, Question.uid)
-        .join(Question, _CURRENT)
+        .join(Question, is_current_version())
         .where(Question.lesson_id == lesson.id, QuestionVersion.anchor.is_not(None))
         .order_by(Question.position, Question.id)
     )
@@ -216,63 +222,11 @@ def set_status(question: Question, status: str) -> bool:
 # --- lessons -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LessonText:
-    title: str
-    body_md: str
-    objectives: list[str]
-    key_terms: list[dict[str, str]]
-    summary: str
-
-
-def lesson_text(lesson: Lesson) -> LessonText:
-    return LessonText(
-        title=lesson.title,
-        body_md=lesson.body_md,
-        objectives=list(lesson.objectives or []),
-        key_terms=[dict(term) for term in lesson.key_terms or []],
-        summary=lesson.summary,
-    )
-
-
-def text_fingerprint(lesson: Lesson) -> str:
-    """Fingerprint the lesson text, to notice an edit made since a form was opened."""
-    text = lesson_text(lesson)
-    return content_hash([text.title, text.body_md, text.objectives, text.key_terms, text.summary])[
-        :16
-    ]
-
-
-def settings_fingerprint(lesson: Lesson) -> str:
-    return content_hash(lesson.quiz_settings or {})[:16]
-
-
 def update_lesson_text(lesson: Lesson, text: LessonText) -> None:
     """Store the lesson's new text; loads will no longer overwrite it."""
-    lesson.title = text.title
-    lesson.body_md = text.body_md
-    lesson.objectives = text.objectives
-    lesson.key_terms = text.key_terms
-    lesson.summary = text.summary
+    set_lesson_text(lesson, text)
     lesson.edited_in_web = True
     db.session.flush()
-
-
-def course_defaults() -> dict[str, Any]:
-    course = db.session.scalar(select(Course).limit(1))
-    return dict(course.quiz_defaults or {}) if course else {}
-
-
-def current_settings(lesson: Lesson) -> tuple[QuizSettings, str | None]:
-    """Return the lesson's effective settings, or the defaults and why its own are unusable."""
-    defaults = course_defaults()
-    try:
-        return resolve_settings(defaults, lesson.quiz_settings), None
-    except InvalidSettings as error:
-        try:
-            return resolve_settings(defaults, {}), str(error)
-        except InvalidSettings:
-            return QuizSettings(), str(error)
 
 
 @dataclass(frozen=True)
@@ -287,8 +241,8 @@ def update_quiz_settings(lesson: Lesson, values: dict[str, Any]) -> SettingsChan
     following the course for them. When the pass mark or the counted-score rule
     changes, every learner's stored grade for the lesson is recomputed.
     """
-    before, _ = current_settings(lesson)
-    defaults = course_defaults()
+    before, _ = settings_or_defaults(lesson)
+    defaults = quiz_defaults()
     try:
         base = resolve_settings(defaults, {})
     except InvalidSettings:

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from app.database import begin_write
-from app.extensions import db
-from app.quizzes import services
+from app.database import unit_of_work
+from app.quizzes import attempts
 
 
 def close_my_overdue_attempts() -> None:
     """Grade the current learner's attempts whose time ran out (writes only when needed)."""
-    if not current_user.is_authenticated or not services.overdue_attempt_ids(current_user.id):
+    if not current_user.is_authenticated or not attempts.overdue_attempt_ids(current_user.id):
         return
-    begin_write()
-    services.close_overdue_attempts(current_user.id)
-    db.session.commit()
+    with unit_of_work():
+        attempts.close_overdue_attempts(current_user.id)

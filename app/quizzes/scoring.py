@@ -35,7 +35,7 @@ def counted_grade(attempts: list[AttemptScore], rule: str, pass_mark: float) -> 
         percent = sum(a.percent for a in attempts) / len(attempts)
         last = attempts[-1]
         score = percent * last.max_score / 100.0
-        return CountedGrade(None, score, last.max_score, percent, _passes(percent, pass_mark))
+        return CountedGrade(None, score, last.max_score, percent, passes(percent, pass_mark))
     if rule == "first":
         chosen = attempts[0]
     elif rule == "last":
@@ -47,10 +47,11 @@ def counted_grade(attempts: list[AttemptScore], rule: str, pass_mark: float) -> 
         raise ValueError(f"unknown counted-score rule {rule!r}")
     return CountedGrade(
         chosen.attempt_id, chosen.score, chosen.max_score, chosen.percent,
-        _passes(chosen.percent, pass_mark),
+        passes(chosen.percent, pass_mark),
     )  # fmt: skip
 
 
-def _passes(percent: float, pass_mark: float) -> bool:
+def passes(percent: float, pass_mark: float) -> bool:
+    """Tell whether a score passes: the one pass rule (counted grades, result pages)."""
     # Round away float noise: 7 of 10 is 70%, which passes a 70% mark.
     return round(percent, 6) >= pass_mark

@@ -8,7 +8,6 @@ POST /attempts/<id>/submit, GET /attempts/<id>/result, GET /scores.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -23,24 +22,21 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.bank.describe import answer_text
-from app.bank.grading import correct_answer_text, grade
-from app.bank.registry import KINDS, MalformedAnswer, field_name, matching_rows
+from app.bank.types.base import MalformedAnswer
 from app.course import services as course_services
-from app.database import begin_write
-from app.extensions import db
+from app.database import unit_of_work
 from app.forms import EmptyForm
-from app.quizzes import services
+from app.quizzes import attempts
 from app.quizzes.models import Attempt
 from app.quizzes.overdue import close_my_overdue_attempts
-from app.rendering import ANCHOR_PREFIX
+from app.quizzes.review import attempt_items, review_attempt
 from app.timeutil import as_utc, now_utc
 
 bp = Blueprint("quizzes", __name__)
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = services.load_attempt_for(current_user.id, attempt_id)
+    attempt = attempts.load_attempt_for(current_user.id, attempt_id)
     if attempt is None:
         abort(404)
     return attempt
@@ -61,20 +57,23 @@ def _page_seq() -> int:
 @bp.route("/lessons/<slug>/quiz", methods=["POST"])
 @login_required
 def start(slug: str) -> Response:
-    begin_write()
-    lesson = course_services.lesson_by_slug(slug)
-    if lesson is None:
-        abort(404)
-    services.close_overdue_attempts(current_user.id)
-    attempt = services.open_attempt(current_user.id, lesson.id)
-    if attempt is None:
-        try:
-            attempt = services.start_attempt(current_user.id, lesson, services.settings_for(lesson))
-        except services.QuizUnavailable as reason:
-            db.session.commit()  # keeps any overdue attempt graded above
-            flash(str(reason), "warning")
-            return redirect(url_for("course.lesson", slug=slug))
-    db.session.commit()
+    refusal = None
+    with unit_of_work():
+        lesson = course_services.lesson_by_slug(slug)
+        if lesson is None:
+            abort(404)
+        attempts.close_overdue_attempts(current_user.id)
+        attempt = attempts.open_attempt(current_user.id, lesson.id)
+        if attempt is None:
+            try:
+                attempt = attempts.start_attempt(
+                    current_user.id, lesson, course_services.settings_for(lesson)
+                )
+            except attempts.QuizUnavailable as reason:
+                refusal = str(reason)  # stored nothing; any overdue attempt graded above stays
+    if refusal is not None:
+        flash(refusal, "warning")
+        return redirect(url_for("course.lesson", slug=slug))
     return redirect(url_for("quizzes.take", attempt_id=attempt.id))
 
 
@@ -91,7 +90,7 @@ def take(attempt_id: int) -> str | Response:
     return render_template(
         "quizzes/take.html",
         attempt=attempt,
-        items=_items(attempt),
+        items=attempt_items(attempt),
         form=EmptyForm(),
         seconds_left=seconds_left,
     )
@@ -100,70 +99,63 @@ def take(attempt_id: int) -> str | Response:
 @bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
 @login_required
 def save(attempt_id: int) -> Response | tuple[Response, int]:
-    begin_write()
-    attempt = _own_attempt(attempt_id)
-    seq = _page_seq()
+    closed = None
     try:
-        answers = services.read_answers(attempt, request.form)
+        with unit_of_work():
+            attempt = _own_attempt(attempt_id)
+            seq = _page_seq()
+            answers = attempts.read_answers(attempt, request.form)
+            try:
+                new_seq = attempts.save_answers(attempt, answers, seq)
+            except attempts.AttemptClosed as error:
+                closed = error  # an overdue attempt was just graded from its saved answers
     except MalformedAnswer as error:
-        db.session.rollback()
-        return _save_refused(attempt, 400, f"Your answers could not be read ({error}).")
-    try:
-        new_seq = services.save_answers(attempt, answers, seq)
-    except services.StaleSave as error:
-        db.session.rollback()
-        return _save_refused(attempt, 409, str(error))
-    except services.AttemptClosed as error:
-        db.session.commit()  # an overdue attempt was just graded from its saved answers
-        return _save_refused(attempt, 409, str(error), closed=True)
-    db.session.commit()
+        return _save_refused(attempt_id, 400, f"Your answers could not be read ({error}).")
+    except attempts.StaleSave as error:
+        return _save_refused(attempt_id, 409, str(error))
+    if closed is not None:
+        return _save_refused(attempt_id, 409, str(closed), closed=True)
     if _wants_json():
         return jsonify(status="saved", seq=new_seq)
     flash("Your answers are saved. You can come back and finish later.", "success")
-    return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.take", attempt_id=attempt_id))
 
 
 def _save_refused(
-    attempt: Attempt, status: int, message: str, closed: bool = False
+    attempt_id: int, status: int, message: str, closed: bool = False
 ) -> tuple[Response, int] | Response:
     if _wants_json():
         return jsonify(status="closed" if closed else "refused", message=message), status
     flash(message, "warning")
     target = "quizzes.result" if closed else "quizzes.take"
-    return redirect(url_for(target, attempt_id=attempt.id))
+    return redirect(url_for(target, attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @login_required
 def submit(attempt_id: int) -> Response:
-    begin_write()
-    attempt = _own_attempt(attempt_id)
-    if not attempt.is_open:
-        db.session.rollback()
-        response = redirect(url_for("quizzes.result", attempt_id=attempt.id))
-        response.headers["X-Attempt-Outcome"] = "already-graded"
-        return response
-    seq = _page_seq()
+    outcome = None
     try:
-        answers = services.read_answers(attempt, request.form)
+        with unit_of_work():
+            attempt = _own_attempt(attempt_id)
+            if attempt.is_open:
+                seq = _page_seq()
+                answers = attempts.read_answers(attempt, request.form)
+                outcome = attempts.submit_attempt(attempt, answers, seq)
     except MalformedAnswer as error:
-        db.session.rollback()
         abort(400, description=f"Your answers could not be read ({error}). Nothing was saved.")
-    try:
-        outcome = services.submit_attempt(attempt, answers, seq)
-    except services.StaleSave as error:
-        db.session.rollback()
+    except attempts.StaleSave as error:
         flash(str(error), "warning")
-        return redirect(url_for("quizzes.take", attempt_id=attempt.id))
-    db.session.commit()
-    if outcome.overdue:
+        return redirect(url_for("quizzes.take", attempt_id=attempt_id))
+    if outcome is not None and outcome.overdue:
         flash(
             "Time was up before this page was sent, so it was not accepted: "
             "your answers saved before the deadline have been graded.",
             "warning",
         )
-    response = redirect(url_for("quizzes.result", attempt_id=attempt.id))
-    response.headers["X-Attempt-Outcome"] = "graded" if outcome.graded_now else "already-graded"
+    response = redirect(url_for("quizzes.result", attempt_id=attempt_id))
+    graded = outcome is not None and outcome.graded_now
+    response.headers["X-Attempt-Outcome"] = "graded" if graded else "already-graded"
     return response
 
 
@@ -174,27 +166,13 @@ def result(attempt_id: int) -> str | Response:
     attempt = _own_attempt(attempt_id)
     if attempt.is_open:
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
-    settings = services.settings_for(attempt.lesson)
-    items = _items(attempt)
-    slugs = services.lesson_slugs_of_versions([item["version"] for item in items])
-    for item in items:
-        question, response = item["question"], item["response"]
-        outcome = grade(question, response.answer)
-        item["your_answer"] = answer_text(question, response.answer)
-        item["correct_answer"] = correct_answer_text(question)
-        item["feedback"] = [line for line in outcome.feedback if line]
-        anchor, slug = item["version"].anchor, slugs.get(item["version"].question_id)
-        item["review_url"] = (
-            url_for("course.lesson", slug=slug, _anchor=ANCHOR_PREFIX + anchor)
-            if anchor and slug
-            else None
-        )
+    review = review_attempt(attempt)
     return render_template(
         "quizzes/result.html",
         attempt=attempt,
-        items=items,
-        passed=round(attempt.percent, 6) >= settings.pass_mark,
-        settings=settings,
+        items=review.items,
+        passed=review.passed,
+        settings=review.settings,
     )
 
 
@@ -202,22 +180,4 @@ def result(attempt_id: int) -> str | Response:
 @login_required
 def scores() -> str:
     close_my_overdue_attempts()
-    return render_template("quizzes/scores.html", attempts=services.attempts_of(current_user.id))
-
-
-def _items(attempt: Attempt) -> list[dict[str, Any]]:
-    """Pair each response with what its template needs."""
-    items = []
-    for response in attempt.responses:
-        question = response.version.to_data()
-        items.append(
-            {
-                "response": response,
-                "question": question,
-                "version": response.version,
-                "kind": KINDS[question.type],
-                "name": field_name(response.position),
-                "rows": [question.pairs[i] for i in matching_rows(question)],
-            }
-        )
-    return items
+    return render_template("quizzes/scores.html", attempts=attempts.attempts_of(current_user.id))

@@ -103,8 +103,8 @@ def prepare_database(app: Flask) -> None:
 
     from app.auth.models import ROLE_INSTRUCTOR
     from app.auth.services import create_user
+    from app.content.loading import load_course
     from app.course.files import read_course
-    from app.course.loading import load_course
     from app.extensions import db
 
     with app.app_context():

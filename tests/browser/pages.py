@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, url_for
 
-from app.instructor.forms import AUTHORED_TYPES
+from app.bank.types import AUTHORED_TYPES
 
 ANONYMOUS, LEARNER, INSTRUCTOR = "anonymous", "learner", "instructor"
 

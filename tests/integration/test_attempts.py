@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from app.course.models import Lesson
-from app.quizzes import services
+from app.course.services import settings_for
+from app.quizzes.attempts import start_attempt
+from app.quizzes.grades import recompute_lesson_grades
 from app.quizzes.models import Attempt, LessonGrade
 from app.timeutil import now_utc
-from tests.conftest import csrf_token, log_in, make_user, quiz_fields, start_quiz
+from tests.support import csrf_token, log_in, make_user, quiz_fields, start_quiz
 
 
 def _set_quiz(db, slug: str, **settings) -> Lesson:
@@ -230,26 +232,26 @@ def test_changing_the_rule_recomputes_stored_grades(client, course, learner, db)
     _take(client, right=True)
     _take(client, right=False)
     lesson = _set_quiz(db, "second-lesson", counted_score="last")
-    assert services.recompute_lesson_grades(lesson) == 1
+    assert recompute_lesson_grades(lesson) == 1
     db.session.commit()
     assert db.session.scalar(select(LessonGrade)).percent == 0
 
 
 def test_settings_default_to_the_course_file(course, db):
     lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "first-lesson"))
-    settings = services.settings_for(lesson)
+    settings = settings_for(lesson)
     assert (settings.pass_mark, settings.max_attempts, settings.time_limit_minutes) == (70, 0, 0)
     assert settings.counted_score == "highest" and settings.shuffle_questions
     other = db.session.scalar(select(Lesson).where(Lesson.slug == "second-lesson"))
-    assert services.settings_for(other).pass_mark == 50
+    assert settings_for(other).pass_mark == 50
 
 
 def test_an_attempt_draws_its_questions_and_keeps_them(course, db, learner):
     lesson = _set_quiz(db, "first-lesson", draw=2)
-    settings = services.settings_for(lesson)
+    settings = settings_for(lesson)
     drawn = []
     for seed in range(8):
-        attempt = services.start_attempt(learner.id, lesson, settings, random.Random(seed))
+        attempt = start_attempt(learner.id, lesson, settings, random.Random(seed))
         uids = [r.version.question.uid for r in attempt.responses]
         assert len(uids) == 2 and len(set(uids)) == 2
         drawn.append(frozenset(uids))

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.quizzes.models import Attempt
-from tests.conftest import csrf_token, log_in, make_user, post_form, quiz_fields
+from tests.support import csrf_token, log_in, make_user, post_form, quiz_fields
 
 
 def _start(client, slug="first-lesson") -> str:

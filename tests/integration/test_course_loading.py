@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.bank.models import Question, QuestionVersion
 from app.course.models import Lesson, Module
 from app.quizzes.models import Attempt
-from tests.conftest import FIXTURE_COURSE, log_in, make_user, post_form, quiz_fields, start_quiz
+from tests.support import FIXTURE_COURSE, log_in, make_user, post_form, quiz_fields, start_quiz
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.quizzes.models import Attempt, LessonGrade, Response
-from tests.conftest import FIXTURE_COURSE, PASSWORD, make_user
+from tests.support import FIXTURE_COURSE, PASSWORD, make_user
 
 ROUNDS = 50
 RACERS = 8

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import User
-from tests.conftest import PASSWORD, csrf_token, log_in, make_user
+from tests.support import PASSWORD, csrf_token, log_in, make_user
 
 # Values for the URL parameters of the instructor rules.
 RULE_VALUES = {"slug": "first-lesson", "uid": "first-01", "token": "t" * 43}

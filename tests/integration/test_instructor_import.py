@@ -13,7 +13,7 @@ from app.bank.gift import parse_gift
 from app.bank.models import Question
 from app.course.models import Lesson
 from app.instructor import services
-from tests.conftest import csrf_token
+from tests.support import csrf_token
 
 UPLOAD = "/instructor/lessons/first-lesson/import"
 GOOD_GIFT = """\
@@ -202,7 +202,7 @@ def test_an_unknown_format_is_a_field_error(instructor_client, course):
 
 
 def test_a_preview_belongs_to_its_instructor_and_its_lesson(instructor_client, app, course, db):
-    from tests.conftest import log_in, make_user
+    from tests.support import log_in, make_user
 
     uploaded = _upload(instructor_client, GOOD_GIFT)
     preview_url = uploaded.headers["Location"]

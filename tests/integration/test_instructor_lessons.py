@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.course.models import Lesson
 from app.quizzes.models import LessonGrade
-from tests.conftest import (
+from tests.support import (
     FIXTURE_COURSE,
     log_in,
     make_user,

@@ -17,7 +17,7 @@ from app.bank.models import Question, QuestionVersion
 from app.course.models import Lesson
 from app.instructor import services
 from app.quizzes.models import Attempt
-from tests.conftest import csrf_token, make_user, post_form
+from tests.support import csrf_token, make_user, post_form
 
 NEW = "/instructor/lessons/first-lesson/questions/new"
 BANK = "/instructor/lessons/first-lesson/questions"

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.quizzes.models import Attempt, LessonGrade, Response
-from tests.conftest import csrf_token, post_form, quiz_fields
+from tests.support import csrf_token, post_form, quiz_fields
 
 
 def _choice_value(page: str, position: int, label: str) -> str:

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.datastructures import MultiDict
 
-from app.bank.grading import grade
+from app.bank.types import grade
+from app.content.loading import load_course
 from app.course.files import read_course
-from app.course.loading import load_course
+from app.quizzes.attempts import read_answers
 from app.quizzes.models import Attempt
-from app.quizzes.services import read_answers
-from tests.conftest import quiz_fields, start_quiz
+from tests.support import quiz_fields, start_quiz
 
 EVERY_TYPE = """
 // [id:leak-single] [tag:anchor-one]

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.content.loading import load_course
 from app.course.files import read_course
-from app.course.loading import load_course
 from app.course.models import Lesson
+from app.quizzes.grades import recompute_lesson_grades
 from app.quizzes.models import LessonGrade
-from app.quizzes.services import recompute_lesson_grades
 from app.timeutil import now_utc
-from tests.conftest import _empty_all_tables, log_in, make_user, quiz_fields, start_quiz
+from tests.support import empty_all_tables, log_in, make_user, quiz_fields, start_quiz
 
 
 def _course_with(tmp_path: Path, lessons: int, questions: int) -> Path:
@@ -65,7 +65,7 @@ def test_page_queries_stay_flat_as_lessons_attempts_and_questions_grow(
 ):
     small = _measure(client, learner, db, count_queries, tmp_path / "small", 2, 2)
     db.session.rollback()
-    _empty_all_tables()  # start again with far more lessons, questions and attempts
+    empty_all_tables()  # start again with far more lessons, questions and attempts
     make_user("learner@example.com")
     log_in(client, "learner@example.com")
     large = _measure(client, learner, db, count_queries, tmp_path / "large", 12, 15)

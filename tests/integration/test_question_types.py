@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.content.loading import load_course
 from app.course.files import read_course
-from app.course.loading import load_course
 from app.quizzes.models import Attempt
-from tests.conftest import quiz_fields, start_quiz
+from tests.support import quiz_fields, start_quiz
 
 BANK = """
 // [id:t-single] [tag:anchor-one]

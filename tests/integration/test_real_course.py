@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 
 from app.bank.models import Question
 from app.config import PROJECT_ROOT
+from app.content.loading import load_course
 from app.course.files import read_course
-from app.course.loading import load_course
 from app.course.models import Lesson
-from app.quizzes import services
+from app.course.services import settings_for
+from app.quizzes.attempts import start_attempt
 
 
 def test_the_whole_course_loads_into_an_empty_database_and_a_second_load_changes_nothing(db):
@@ -29,12 +30,12 @@ def test_the_final_exam_draws_twenty_with_one_from_every_other_lesson(db, learne
     load_course(read_course(PROJECT_ROOT / "questions"))
     db.session.commit()
     final = db.session.scalar(select(Lesson).where(Lesson.slug == "course-review"))
-    settings = services.settings_for(final)
+    settings = settings_for(final)
     assert settings.final_exam and settings.draw == 20
     others = set(db.session.scalars(select(Lesson.id).where(Lesson.id != final.id)))
     draws = []
     for seed in range(5):
-        attempt = services.start_attempt(learner.id, final, settings, random.Random(seed))
+        attempt = start_attempt(learner.id, final, settings, random.Random(seed))
         uids = [r.version.question.uid for r in attempt.responses]
         lessons = {
             db.session.scalar(select(Question.lesson_id).where(Question.uid == uid)) for uid in uids

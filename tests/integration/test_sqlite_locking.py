@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.auth.services import create_user
 from app.database import begin_write
 from app.extensions import db as _db
-from tests.conftest import make_app
+from tests.support import make_app
 
 
 @pytest.fixture

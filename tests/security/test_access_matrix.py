@@ -26,9 +26,8 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from app import create_app
-from tests.conftest import csrf_token, log_in, quiz_fields, start_quiz
-from tests.security.conftest import quick_user
 from tests.security.test_headers import assert_security_headers, find_inline_markup
+from tests.support import csrf_token, log_in, make_user, quiz_fields, start_quiz
 
 ROLES = ("anonymous", "learner", "other learner", "instructor")
 # Requests are made in this order so that the owner's state-changing POST comes last.
@@ -181,9 +180,9 @@ def _missing_row_message(path: str, method: str, rules: list[Rule]) -> str:
 def _build_world(app: Flask) -> World:
     from app.auth.models import ROLE_INSTRUCTOR
 
-    quick_user("learner@example.com")
-    quick_user("other@example.com")
-    quick_user("teacher@example.com", role=ROLE_INSTRUCTOR)
+    make_user("learner@example.com")
+    make_user("other@example.com")
+    make_user("teacher@example.com", role=ROLE_INSTRUCTOR)
     clients = {"anonymous": app.test_client()}
     for role, email in (
         ("learner", "learner@example.com"),

@@ -25,9 +25,8 @@ from app.bank.gift import parse_gift
 from app.bank.model import QuestionData
 from app.extensions import db as _db
 from app.quizzes.models import Attempt
-from tests.conftest import csrf_token, log_in, start_quiz
-from tests.security.conftest import quick_user
 from tests.security.pages import Form, form_with, load_payloads
+from tests.support import csrf_token, log_in, make_user, start_quiz
 
 OK = {200, 302, 400, 409}
 
@@ -116,7 +115,7 @@ EMAILS = st.one_of(st.emails(), HOSTILE, st.just("learner@example.com"))
 
 @pytest.fixture
 def account(app):
-    return quick_user("learner@example.com")
+    return make_user("learner@example.com")
 
 
 @given(email=EMAILS, password=HOSTILE, confirm=st.one_of(st.none(), HOSTILE), extra=EXTRA_FIELDS)
@@ -178,7 +177,7 @@ TYPES = ("single", "multi", "truefalse", "short", "numerical", "matching")
 
 @pytest.fixture
 def instructor(app, course) -> FlaskClient:
-    quick_user("teacher@example.com", role="instructor")
+    make_user("teacher@example.com", role="instructor")
     client = app.test_client()
     log_in(client, "teacher@example.com")
     url = "/instructor/lessons/first-lesson/import"
@@ -316,7 +315,7 @@ def _question_count() -> int:
 
 @pytest.fixture
 def quiz_taker(app, course) -> FlaskClient:
-    quick_user("learner@example.com")
+    make_user("learner@example.com")
     client = app.test_client()
     log_in(client, "learner@example.com")
     return client

@@ -14,7 +14,7 @@ import pytest
 
 from app.config import PROJECT_ROOT
 from app.security import CONTENT_SECURITY_POLICY
-from tests.conftest import make_app
+from tests.support import make_app
 
 EXPECTED = {
     "Content-Security-Policy": (

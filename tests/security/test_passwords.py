@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.auth.services import AccountError, create_user, password_problem
-from tests.conftest import post_form
+from tests.support import post_form
 
 EMAIL = "learner@example.com"
 

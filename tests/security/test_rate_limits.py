@@ -15,8 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.security import describe_wait, retry_after_seconds
-from tests.conftest import PASSWORD, csrf_token
-from tests.security.conftest import quick_user
+from tests.support import PASSWORD, csrf_token, make_user
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
@@ -50,7 +49,7 @@ def _assert_throttled(response) -> int:
 
 
 def test_failed_log_ins_for_one_account_are_stopped_even_with_the_right_password(limited_app):
-    quick_user("learner@example.com")
+    make_user("learner@example.com")
     client = _client(limited_app)
     for _ in range(3):
         assert _log_in(client, "learner@example.com").status_code == 200
@@ -67,8 +66,8 @@ def test_the_account_key_is_the_normalised_email(limited_app):
 
 
 def test_a_locked_account_does_not_lock_other_accounts_or_other_addresses(limited_app):
-    quick_user("learner@example.com")
-    quick_user("other@example.com")
+    make_user("learner@example.com")
+    make_user("other@example.com")
     attacker = _client(limited_app, "10.0.0.66")
     for _ in range(3):
         _log_in(attacker, "learner@example.com")
@@ -77,7 +76,7 @@ def test_a_locked_account_does_not_lock_other_accounts_or_other_addresses(limite
 
 
 def test_throttling_does_not_tell_whether_an_email_exists(limited_app):
-    quick_user("real@example.com")
+    make_user("real@example.com")
     client = _client(limited_app)
     known = [_log_in(client, "real@example.com").status_code for _ in range(5)]
     unknown = [_log_in(client, "ghost@example.com").status_code for _ in range(5)]
@@ -85,7 +84,7 @@ def test_throttling_does_not_tell_whether_an_email_exists(limited_app):
 
 
 def test_successful_log_ins_do_not_count(limited_app):
-    quick_user("learner@example.com")
+    make_user("learner@example.com")
     for _ in range(6):
         client = _client(limited_app)
         assert _log_in(client, "learner@example.com", PASSWORD).status_code == 302
@@ -99,7 +98,7 @@ def test_showing_the_log_in_page_is_never_limited(limited_app):
 
 
 def test_one_address_trying_many_accounts_is_stopped_by_the_address_limit(limited_app):
-    quick_user("learner@example.com")
+    make_user("learner@example.com")
     sprayer = _client(limited_app, "10.0.0.7")
     statuses = [_log_in(sprayer, f"user{n}@example.com").status_code for n in range(9)]
     assert statuses == [200] * 8 + [429]
@@ -121,7 +120,7 @@ def test_registration_is_limited_per_email(limited_app):
 
 def test_registration_probing_for_taken_emails_is_bounded_per_address(limited_app):
     for n in range(6):
-        quick_user(f"member{n}@example.com")
+        make_user(f"member{n}@example.com")
     prober = _client(limited_app, "10.0.0.5")
     pages = [
         _register(prober, f"member{n}@example.com", "a long enough password") for n in range(6)

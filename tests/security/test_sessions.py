@@ -6,8 +6,7 @@ from http.cookies import SimpleCookie
 
 from flask.testing import FlaskClient
 
-from tests.conftest import PASSWORD, csrf_token, log_in, make_app, post_form
-from tests.security.conftest import quick_user
+from tests.support import PASSWORD, csrf_token, log_in, make_app, make_user, post_form
 
 COOKIE = "session"
 
@@ -30,7 +29,7 @@ def _log_in_response(client: FlaskClient, email: str):
 
 
 def test_the_session_cookie_is_httponly_and_samesite_lax(app, client):
-    quick_user("learner@example.com")
+    make_user("learner@example.com")
     response = _log_in_response(client, "learner@example.com")
     assert response.status_code == 302
     attributes = _attributes(_session_set_cookie(response))
@@ -53,7 +52,7 @@ def test_the_session_cookie_is_secure_when_configured(database_url, monkeypatch)
 
 def test_log_in_starts_a_fresh_session(app, client):
     """Session fixation: nothing planted in the session before log-in survives it."""
-    quick_user("learner@example.com")
+    make_user("learner@example.com")
     token_before = csrf_token(client, "/login")
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
@@ -83,7 +82,7 @@ def test_registration_starts_a_fresh_session(app, client):
 
 
 def test_a_replayed_cookie_after_log_out_is_sent_to_log_in(app, client):
-    quick_user("learner@example.com")
+    make_user("learner@example.com")
     log_in(client, "learner@example.com")
     assert client.get("/scores").status_code == 200
     stolen = client.get_cookie(COOKIE)
@@ -104,7 +103,7 @@ def test_a_replayed_cookie_after_log_out_is_sent_to_log_in(app, client):
 
 
 def test_log_out_ends_the_users_other_sessions_too(app):
-    quick_user("learner@example.com")
+    make_user("learner@example.com")
     laptop, phone = app.test_client(), app.test_client()
     log_in(laptop, "learner@example.com")
     log_in(phone, "learner@example.com")
@@ -114,7 +113,7 @@ def test_log_out_ends_the_users_other_sessions_too(app):
 
 
 def test_log_out_needs_a_post_with_a_csrf_token(app, client):
-    quick_user("learner@example.com")
+    make_user("learner@example.com")
     log_in(client, "learner@example.com")
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 400
@@ -122,7 +121,7 @@ def test_log_out_needs_a_post_with_a_csrf_token(app, client):
 
 
 def test_a_tampered_cookie_is_anonymous(app, client):
-    quick_user("learner@example.com")
+    make_user("learner@example.com")
     log_in(client, "learner@example.com")
     cookie = client.get_cookie(COOKIE)
     client.set_cookie(COOKIE, cookie.value[:-2] + "xx", domain=cookie.domain)

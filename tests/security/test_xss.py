@@ -25,9 +25,8 @@ from flask.testing import FlaskClient
 from app.bank.gift import parse_gift, write_gift
 from app.bank.model import Choice, MatchPair, QuestionData
 from app.rendering import render_inline, render_markdown
-from tests.conftest import FIXTURE_COURSE, csrf_token, log_in, start_quiz
-from tests.security.conftest import quick_user
 from tests.security.pages import form_with, forms_of, live_markup, load_payloads
+from tests.support import FIXTURE_COURSE, csrf_token, log_in, make_user, start_quiz
 
 PAYLOADS = load_payloads()
 
@@ -86,14 +85,14 @@ def take_and_submit(client: FlaskClient, slug: str) -> tuple[str, str]:
 
 
 def _learner(app) -> FlaskClient:
-    quick_user("learner@example.com")
+    make_user("learner@example.com")
     client = app.test_client()
     log_in(client, "learner@example.com")
     return client
 
 
 def _instructor(app) -> FlaskClient:
-    quick_user("teacher@example.com", role="instructor")
+    make_user("teacher@example.com", role="instructor")
     client = app.test_client()
     log_in(client, "teacher@example.com")
     return client
@@ -204,8 +203,8 @@ def _course_with_payloads(folder: Path, numbers: list[int]) -> Path:
 
 
 def test_lesson_markdown_and_gift_files_through_the_course_loader(app, db, tmp_path):
+    from app.content.loading import load_course
     from app.course.files import read_course
-    from app.course.loading import load_course
 
     assert len(REFUSED_BY_LOADER) < 5 and len(LOADED) >= 50
     load_course(read_course(_course_with_payloads(tmp_path, LOADED)))

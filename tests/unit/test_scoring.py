@@ -2,8 +2,8 @@
 
 import pytest
 
+from app.course.settings import InvalidSettings, QuizSettings, resolve_settings
 from app.quizzes.scoring import AttemptScore, counted_grade
-from app.quizzes.settings import InvalidSettings, QuizSettings, resolve_settings
 
 ATTEMPTS = [AttemptScore(1, 5, 10), AttemptScore(2, 9, 10), AttemptScore(3, 7, 10)]
 

@@ -7,15 +7,9 @@ import math
 import pytest
 
 from app.bank.gift import parse_gift
-from app.bank.grading import (
-    ANY_NUMBER_TOLERANCE,
-    GRADERS,
-    Grade,
-    NotGradable,
-    correct_answer_text,
-    grade,
-)
+from app.bank.grading import ANY_NUMBER_TOLERANCE, Grade, NotGradable
 from app.bank.model import QUESTION_TYPES, NumericAnswer, QuestionData
+from app.bank.types import TYPES, correct_answer_text, from_stored, grade, payload
 
 
 def question(text: str) -> QuestionData:
@@ -38,7 +32,8 @@ CAPITALS = question("Capitals{=Canada -> Ottawa =Italy -> Rome =Japan -> Tokyo =
 
 
 def test_every_question_type_has_a_grader() -> None:
-    assert set(GRADERS) == set(QUESTION_TYPES)
+    assert set(TYPES) == set(QUESTION_TYPES)
+    assert all(callable(kind.grade) for kind in TYPES.values())
 
 
 def test_a_grade_is_a_frozen_fraction_with_feedback() -> None:
@@ -82,7 +77,7 @@ def test_multi_wrong_picks_subtract_and_the_total_is_clamped_at_zero() -> None:
 
 
 def test_multi_total_is_clamped_at_one() -> None:
-    q = QuestionData.from_stored(
+    q = from_stored(
         "multi",
         "Q",
         {
@@ -234,7 +229,7 @@ def test_an_unknown_type_is_a_programming_error() -> None:
 
 
 def test_graders_work_on_questions_rebuilt_from_storage() -> None:
-    stored = QuestionData.from_stored(PI.type, PI.prompt, PI.payload())
+    stored = from_stored(PI.type, PI.prompt, payload(PI))
     assert grade(stored, 42.0) == grade(PI, 42.0)
 
 

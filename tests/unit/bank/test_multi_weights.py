@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from app.bank.aiken import parse_aiken
 from app.bank.gift import parse_gift, write_gift
-from app.bank.grading import grade, tick_everything_problem
 from app.bank.model import Choice, QuestionData
+from app.bank.types import from_stored, grade, payload
+from app.bank.types.multi import tick_everything_problem
 
 _PERCENT = st.integers(min_value=-100, max_value=100)
 
@@ -65,7 +66,7 @@ def test_whatever_the_gift_reader_accepts_ticking_every_box_scores_nothing(weigh
     score = _tick_everything(question)
     assert score == 0 or every_choice_right, (weights, all_or_nothing, score)
     # The same holds for the stored version, which keeps the all-or-nothing mark.
-    stored = QuestionData.from_stored("multi", question.prompt, question.payload())
+    stored = from_stored("multi", question.prompt, payload(question))
     assert _tick_everything(stored) == score
 
 
@@ -101,12 +102,12 @@ def test_an_all_or_nothing_question_scores_only_the_exact_set_of_right_answers(r
 
 def test_all_or_nothing_round_trips_through_the_writer_and_the_stored_payload():
     (question,) = parse_gift(_gift([50, 50, 0, 0], True))
-    assert question.payload()["all_or_nothing"] is True
+    assert payload(question)["all_or_nothing"] is True
     assert "// [tag:all-or-nothing]" in write_gift([question])
     (again,) = parse_gift(write_gift([question]))
     assert again.all_or_nothing and again.tags == []
     plain = QuestionData(type="multi", prompt="P", choices=[Choice("a", 1.0), Choice("b", -1.0)])
-    assert "all_or_nothing" not in plain.payload()  # stored payloads of other questions unchanged
+    assert "all_or_nothing" not in payload(plain)  # stored payloads of other questions unchanged
 
 
 def test_aiken_cannot_express_multiple_response_so_it_cannot_be_gamed():
@@ -123,7 +124,7 @@ def test_the_course_loader_refuses_a_gameable_multiple_response(tmp_path):
     import pytest
 
     from app.course.files import CourseFileError, read_course
-    from tests.conftest import FIXTURE_COURSE
+    from tests.support import FIXTURE_COURSE
 
     course = tmp_path / "course"
     shutil.copytree(FIXTURE_COURSE, course)

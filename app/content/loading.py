@@ -1,4 +1,5 @@
-"""Write the course files into the database (flush only; the command commits).
+"""Write the course files into the database (`flask course load`; flush only, the command's
+unit of work commits).
 
 The database is the live source of truth. A load adds new items, updates an
 item only when its file content changed since the last load, never touches what
@@ -12,16 +13,17 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exists, select
 
-from app.bank.model import QuestionData
 from app.bank.models import (
     ORIGIN_FILE,
     STATUS_ACTIVE,
     STATUS_RETIRED,
     Question,
     QuestionVersion,
+    new_version,
 )
 from app.course.files import CourseSource, LessonSource, question_hash
 from app.course.models import Course, Lesson, Module
+from app.course.services import LessonText, current_course, set_lesson_text
 from app.extensions import db
 from app.quizzes.models import Response
 
@@ -79,7 +81,7 @@ def load_course(source: CourseSource) -> LoadReport:
 
 
 def _load_course_row(source: CourseSource) -> None:
-    course = db.session.scalar(select(Course).limit(1))
+    course = current_course()
     if course is None:
         db.session.add(
             Course(
@@ -118,11 +120,8 @@ def _load_lesson(
 
 
 def _copy_lesson_text(lesson: Lesson, source: LessonSource) -> None:
-    lesson.title = source.title
-    lesson.body_md = source.body_md
-    lesson.objectives = source.objectives
-    lesson.key_terms = source.key_terms
-    lesson.summary = source.summary
+    text = (source.title, source.body_md, source.objectives, source.key_terms, source.summary)
+    set_lesson_text(lesson, LessonText(*text))
     lesson.quiz_settings = source.quiz_settings
     lesson.source_hash = source.source_hash
 
@@ -197,24 +196,4 @@ def _has_responses(question: Question) -> bool:
                 .where(QuestionVersion.question_id == question.id)
             )
         )
-    )
-
-
-def new_version(
-    question: Question, data: QuestionData, number: int, created_by_id: int | None = None
-) -> QuestionVersion:
-    """Return an unsaved version of `question` holding `data`."""
-    return QuestionVersion(
-        question_id=question.id,
-        number=number,
-        type=data.type,
-        title=data.title,
-        prompt=data.prompt,
-        text_format=data.text_format,
-        payload=data.payload(),
-        points=data.points,
-        general_feedback=data.general_feedback,
-        difficulty=data.difficulty,
-        anchor=data.anchor,
-        created_by_id=created_by_id,
     )

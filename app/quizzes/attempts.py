@@ -1,4 +1,8 @@
-"""Start, grade and look up quiz attempts. Services flush; the caller commits."""
+"""Quiz attempts: start one, save and submit its answers exactly once, close overdue ones.
+
+Services flush; the caller's unit of work commits. Scores are computed by
+`app.quizzes.grades`, and what a learner sees afterwards by `app.quizzes.review`.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +11,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from app.bank.grading import grade
-from app.bank.model import SCORED_TYPES
-from app.bank.models import STATUS_ACTIVE, Question, QuestionVersion
-from app.bank.registry import KINDS, FormValues, display_order, field_name
-from app.course.models import Course, Lesson
+from app.bank.models import Question, QuestionVersion, is_current_version, is_drawable
+from app.bank.types import display_order, question_type
+from app.bank.types.base import FormValues, field_name
+from app.course.models import Lesson
+from app.course.settings import QuizSettings
 from app.extensions import db
-from app.quizzes.models import STATE_OPEN, STATE_SUBMITTED, Attempt, LessonGrade, Response
-from app.quizzes.scoring import AttemptScore, counted_grade
-from app.quizzes.settings import QuizSettings, resolve_settings
+from app.quizzes.grades import grade_attempt
+from app.quizzes.models import STATE_OPEN, STATE_SUBMITTED, Attempt, Response
 from app.timeutil import as_utc, now_utc
 
 
 class QuizUnavailable(Exception):
     """The learner cannot start this quiz now; the message says why."""
-
-
-def settings_for(lesson: Lesson) -> QuizSettings:
-    """Return the lesson's quiz settings over the course defaults."""
-    course = db.session.scalar(select(Course).limit(1))
-    defaults = course.quiz_defaults if course else {}
-    return resolve_settings(defaults, lesson.quiz_settings)
 
 
 def open_attempt(user_id: int, lesson_id: int) -> Attempt | None:
@@ -95,13 +91,8 @@ def start_attempt(
 def _active_scored_versions(lesson_ids: list[int]) -> list[tuple[int, QuestionVersion]]:
     rows = db.session.execute(
         select(Question.lesson_id, QuestionVersion)
-        .join(
-            QuestionVersion,
-            (QuestionVersion.question_id == Question.id)
-            & (QuestionVersion.number == Question.current_number),
-        )
-        .where(Question.lesson_id.in_(lesson_ids), Question.status == STATUS_ACTIVE)
-        .where(QuestionVersion.type.in_(sorted(SCORED_TYPES)))
+        .join(QuestionVersion, is_current_version())
+        .where(Question.lesson_id.in_(lesson_ids), is_drawable())
         .order_by(Question.lesson_id, Question.position, Question.id)
     )
     return [(lesson_id, version) for lesson_id, version in rows]
@@ -154,7 +145,7 @@ def read_answers(attempt: Attempt, form: FormValues) -> dict[int, Any]:
     answers = {}
     for response in attempt.responses:
         question = response.version.to_data()
-        kind = KINDS[question.type]
+        kind = question_type(question.type)
         answers[response.position] = kind.read_answer(
             form, field_name(response.position), question, response.choice_order
         )
@@ -263,7 +254,7 @@ def submit_attempt(
     if answers is not None:
         for response in attempt.responses:
             response.answer = answers.get(response.position)
-    _grade(attempt, now)
+    grade_attempt(attempt, now)
     return SubmitOutcome(graded_now=True)
 
 
@@ -278,23 +269,8 @@ def _claim_and_grade(attempt: Attempt, now: datetime) -> bool:
     if claimed != 1:
         db.session.refresh(attempt)
         return False
-    _grade(attempt, attempt.deadline or now)
+    grade_attempt(attempt, attempt.deadline or now)
     return True
-
-
-def _grade(attempt: Attempt, submitted_at: datetime) -> None:
-    total = 0.0
-    for response in attempt.responses:
-        question = response.version.to_data()
-        result = grade(question, response.answer)
-        response.fraction = result.fraction
-        response.points = round(result.fraction * question.points, 6)
-        total += response.points
-    attempt.score = round(total, 6)
-    attempt.state = STATE_SUBMITTED
-    attempt.submitted_at = submitted_at
-    db.session.flush()
-    update_lesson_grade(attempt.user_id, attempt.lesson)
 
 
 def overdue_attempt_ids(user_id: int | None = None, now: datetime | None = None) -> list[int]:
@@ -325,66 +301,6 @@ def close_overdue_attempts(user_id: int | None = None, now: datetime | None = No
     return graded
 
 
-def update_lesson_grade(user_id: int, lesson: Lesson) -> None:
-    """Store the score that counts for this learner and lesson (same transaction as grading)."""
-    _store_grades(lesson, user_id)
-
-
-def _store_grades(lesson: Lesson, user_id: int | None = None) -> int:
-    """Recount the stored grades of one learner, or of every learner, for a lesson.
-
-    A fixed number of statements whatever the number of learners: read their
-    graded attempts and existing grade rows, then one batched UPDATE and one
-    batched INSERT. Returns how many learners' grades were stored.
-    """
-    settings = settings_for(lesson)
-    attempts = (
-        select(Attempt.user_id, Attempt.id, Attempt.score, Attempt.max_score)
-        .where(Attempt.lesson_id == lesson.id, Attempt.state == STATE_SUBMITTED)
-        .order_by(Attempt.user_id, Attempt.submitted_at, Attempt.id)
-    )
-    existing = select(LessonGrade.user_id, LessonGrade.id).where(LessonGrade.lesson_id == lesson.id)
-    if user_id is not None:
-        attempts = attempts.where(Attempt.user_id == user_id)
-        existing = existing.where(LessonGrade.user_id == user_id)
-    scores: dict[int, list[AttemptScore]] = {} if user_id is None else {user_id: []}
-    for row in db.session.execute(attempts):
-        scores.setdefault(row.user_id, []).append(
-            AttemptScore(row.id, row.score or 0.0, row.max_score)
-        )
-    grade_ids = {row.user_id: row.id for row in db.session.execute(existing)}
-    updates, inserts = [], []
-    now = now_utc()
-    for learner_id, learner_scores in scores.items():
-        counted = counted_grade(learner_scores, settings.counted_score, settings.pass_mark)
-        values = {
-            "attempt_id": counted.attempt_id,
-            "score": counted.score,
-            "max_score": counted.max_score,
-            "percent": counted.percent,
-            "passed": counted.passed,
-            "attempts_graded": len(learner_scores),
-            "updated_at": now,
-        }
-        if learner_id in grade_ids:
-            updates.append({"id": grade_ids[learner_id], **values})
-        else:
-            inserts.append({"user_id": learner_id, "lesson_id": lesson.id, **values})
-    if updates:
-        db.session.execute(update(LessonGrade), updates)
-    if inserts:
-        db.session.execute(insert(LessonGrade).execution_options(render_nulls=True), inserts)
-    return len(scores)
-
-
-def grades_by_lesson(user_id: int) -> dict[int, LessonGrade]:
-    """Return the learner's stored grades keyed by lesson id (one query)."""
-    return {
-        g.lesson_id: g
-        for g in db.session.scalars(select(LessonGrade).where(LessonGrade.user_id == user_id))
-    }
-
-
 def open_lesson_ids(user_id: int) -> set[int]:
     """Return the lessons where the learner has an attempt in progress (one query)."""
     return set(
@@ -404,24 +320,3 @@ def attempts_of(user_id: int) -> list[Attempt]:
             .order_by(Attempt.started_at.desc(), Attempt.id.desc())
         )
     )
-
-
-def lesson_slugs_of_versions(versions: list[QuestionVersion]) -> dict[int, str]:
-    """Map each version's question id to its lesson's slug (one query)."""
-    question_ids = {v.question_id for v in versions}
-    if not question_ids:
-        return {}
-    rows = db.session.execute(
-        select(Question.id, Lesson.slug)
-        .join(Lesson, Lesson.id == Question.lesson_id)
-        .where(Question.id.in_(question_ids))
-    )
-    return {question_id: slug for question_id, slug in rows}
-
-
-def recompute_lesson_grades(lesson: Lesson) -> int:
-    """Re-store every learner's counted grade after the lesson's rule or pass mark changed.
-
-    Returns how many learners' grades were recomputed.
-    """
-    return _store_grades(lesson)

@@ -1,4 +1,9 @@
-"""The course outline and the lesson pages."""
+"""The learner's way through the course: the outline and each lesson page.
+
+The blueprint keeps the name `course` (endpoints `course.index`, `course.lesson`).
+These pages combine the course's structure (`app.course`) with the learner's quiz
+state (`app.quizzes`), so they live above both.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from app.course import services
-from app.quizzes import services as quiz_services
+from app.quizzes import attempts
+from app.quizzes.grades import grades_by_lesson
 from app.quizzes.overdue import close_my_overdue_attempts
 
 bp = Blueprint("course", __name__)
@@ -18,8 +24,8 @@ def index() -> str:
     modules = services.modules_with_lessons()
     grades, in_progress = {}, set()
     if current_user.is_authenticated:
-        grades = quiz_services.grades_by_lesson(current_user.id)
-        in_progress = quiz_services.open_lesson_ids(current_user.id)
+        grades = grades_by_lesson(current_user.id)
+        in_progress = attempts.open_lesson_ids(current_user.id)
     lesson_count = sum(len(m.lessons) for m in modules)
     passed = sum(1 for g in grades.values() if g.passed)
     return render_template(
@@ -42,8 +48,8 @@ def lesson(slug: str) -> str:
     previous, following = services.neighbours(lesson)
     grade = attempt = None
     if current_user.is_authenticated:
-        grade = quiz_services.grades_by_lesson(current_user.id).get(lesson.id)
-        attempt = quiz_services.open_attempt(current_user.id, lesson.id)
+        grade = grades_by_lesson(current_user.id).get(lesson.id)
+        attempt = attempts.open_attempt(current_user.id, lesson.id)
     return render_template(
         "course/lesson.html",
         lesson=lesson,
@@ -51,6 +57,6 @@ def lesson(slug: str) -> str:
         following=following,
         grade=grade,
         open_attempt=attempt,
-        settings=quiz_services.settings_for(lesson),
+        settings=services.settings_for(lesson),
         question_count=services.scored_question_count(lesson.id),
     )

@@ -1,0 +1,24 @@
+"""The instructor workspace: one blueprint (`instructor`), one module per room.
+
+    GET       /instructor/                                  index               home
+    GET       /instructor/questions                         search              questions
+    GET       /instructor/lessons/<slug>/questions          questions           questions
+    GET, POST /instructor/lessons/<slug>/questions/new      new_question        questions
+    GET, POST /instructor/questions/<uid>/edit              edit_question       questions
+    POST      /instructor/questions/<uid>/retire            retire_question     questions
+    POST      /instructor/questions/<uid>/reactivate        reactivate_question questions
+    GET, POST /instructor/lessons/<slug>/edit               edit_lesson         lessons
+    GET, POST /instructor/lessons/<slug>/settings           lesson_settings     lessons
+    GET, POST /instructor/lessons/<slug>/import             import_upload       transfer
+    GET       /instructor/lessons/<slug>/import/<token>     import_preview      transfer
+    POST      /instructor/lessons/<slug>/import/<token>     import_confirm      transfer
+    GET       /instructor/lessons/<slug>/export.gift        export_lesson       transfer
+    GET       /instructor/export.gift                       export_bank         transfer
+
+A new room is a module here that adds its routes to `bp`, imported below.
+"""
+
+from app.instructor.blueprint import bp
+from app.instructor.views import home, lessons, questions, transfer
+
+__all__ = ["bp", "home", "lessons", "questions", "transfer"]

@@ -1,0 +1,1 @@
+"""The learner's pages of the course: the outline and the lesson pages (blueprint `course`)."""
