@@ -66,7 +66,11 @@ def live_server(database_url: str, course, db) -> Iterator[str]:
         yield f"127.0.0.1:{port}"
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:  # a loaded machine: don't fail a passed test on exit
+            process.kill()
+            process.wait(10)
 
 
 class Session:
