@@ -48,7 +48,11 @@ def live_server(database_url: str, course, db) -> Iterator[str]:
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
-        [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "app:create_app()"],
+        [
+            str(gunicorn),
+            *("--workers", "2", "--no-control-socket", "--bind", f"127.0.0.1:{port}"),
+            "app:create_app()",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
