@@ -9,3 +9,6 @@ MAX_ANSWER = 1_000
 MAX_FEEDBACK = 5_000
 MAX_ROWS = 50
 MAX_UPLOAD_BYTES = 1024 * 1024
+# Item-writing rules one question may silence, and the editor's field for them.
+MAX_SILENCES = 20
+MAX_SILENCES_TEXT = 8_000

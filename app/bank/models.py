@@ -80,6 +80,10 @@ class QuestionVersion(db.Model):
     anchor: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Item-writing rules this version silences, rule id -> the author's reason. Authoring
+    # metadata, not what learners see: a course load updates it in place, never by a new
+    # version (see `app.bank.lint.silences`).
+    lint_ok: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
 
     question: Mapped[Question] = relationship(back_populates="versions")
 
@@ -93,6 +97,7 @@ class QuestionVersion(db.Model):
             text_format=self.text_format,
             points=self.points,
             general_feedback=self.general_feedback,
+            lint_ok=dict(self.lint_ok or {}),
         )
 
     def __repr__(self) -> str:
@@ -135,4 +140,5 @@ def new_version(
         difficulty=data.difficulty,
         anchor=data.anchor,
         created_by_id=created_by_id,
+        lint_ok=dict(data.lint_ok),
     )

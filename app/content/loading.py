@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
 
+from app.bank.model import QuestionData
 from app.bank.models import (
     ORIGIN_FILE,
     STATUS_ACTIVE,
@@ -131,7 +133,9 @@ def _load_questions(lesson: Lesson, source: LessonSource, report: LoadReport) ->
     existing = {
         q.uid: q
         for q in db.session.scalars(
-            select(Question).where((Question.lesson_id == lesson.id) | Question.uid.in_(uids))
+            select(Question)
+            .where((Question.lesson_id == lesson.id) | Question.uid.in_(uids))
+            .options(selectinload(Question.current))
         )
     }
     for position, data in enumerate(source.questions, start=1):
@@ -155,6 +159,7 @@ def _load_questions(lesson: Lesson, source: LessonSource, report: LoadReport) ->
             continue
         question.position = position
         if question.source_hash == digest and question.status == STATUS_ACTIVE:
+            _keep_silences(question, data)
             report.unchanged += 1
         elif question.edited_in_web:
             report.conflicts.append(
@@ -185,6 +190,13 @@ def _load_questions(lesson: Lesson, source: LessonSource, report: LoadReport) ->
                 db.session.delete(version)
             db.session.delete(question)
             report.deleted.append(f"question {question.uid}")
+
+
+def _keep_silences(question: Question, data: QuestionData) -> None:
+    """Update the current version's lint silences in place: metadata, never a new version."""
+    current = question.current
+    if (current.lint_ok or {}) != data.lint_ok:
+        current.lint_ok = dict(data.lint_ok)
 
 
 def _has_responses(question: Question) -> bool:

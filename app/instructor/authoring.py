@@ -18,6 +18,8 @@ from wtforms import SelectChoice
 from app.bank.gift import parse_gift, write_gift
 from app.bank.grading import matching_rows
 from app.bank.limits import MAX_ROWS
+from app.bank.lint import Finding, Silenced, lint_one
+from app.bank.lint.silences import parse_silence
 from app.bank.model import QuestionData
 from app.bank.types import correct_answer_text, display_order, payload, question_type
 from app.bank.types.forms import QuestionForm
@@ -105,6 +107,7 @@ def form_values(data: QuestionData) -> dict[str, Any]:
         "general_feedback": data.general_feedback,
         "difficulty": data.difficulty or "",
         "anchor": data.anchor or "",
+        "lint_ok": silences_text(data.lint_ok),
         **question_type(data.type).form.values_for(data),
     }
 
@@ -122,9 +125,50 @@ def question_data(form: QuestionForm, points: float = 1.0) -> QuestionData:
         general_feedback=clean(form.general_feedback.data),
         tags=tags,
         points=points,
+        lint_ok=read_silences(form.lint_ok.data or ""),
     )
     form.fill(data)
     return data
+
+
+@dataclass
+class ItemWarnings:
+    """What the item-writing linter and the GIFT reader say about a question being written.
+
+    Warnings never stop a save: the author decides, and may silence a rule with a reason.
+    """
+
+    findings: list[Finding]
+    silenced: list[Silenced]
+    reader: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.findings or self.silenced or self.reader)
+
+
+def item_warnings(
+    data: QuestionData, lesson_slug: str, banks: dict[str, list[QuestionData]]
+) -> ItemWarnings:
+    """Lint `data` as it would stand in its lesson's quiz, among the course's questions."""
+    findings, silenced = lint_one(data, banks, lesson_slug)
+    reread = parse_gift(write_gift([data])) if not data.errors else []
+    reader = list(reread[0].warnings) if len(reread) == 1 else []
+    return ItemWarnings(findings, silenced, reader)
+
+
+def silences_text(lint_ok: dict[str, str]) -> str:
+    """Write a question's silences one per line, as the form shows them."""
+    return "\n".join(f"{rule} — {reason}" for rule, reason in lint_ok.items())
+
+
+def read_silences(text: str) -> dict[str, str]:
+    """Read the form's silences field (already validated) into rule -> reason."""
+    silences: dict[str, str] = {}
+    for line in text.splitlines():
+        parsed = parse_silence(f"// lint-ok: {line.strip()}") if line.strip() else None
+        if parsed is not None:
+            silences[parsed[0]] = parsed[1]
+    return silences
 
 
 def bank_problems(data: QuestionData) -> list[str]:

@@ -22,9 +22,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.bank import lint
 from app.bank.aiken import parse_aiken
 from app.bank.gift import parse_gift, write_gift
 from app.bank.limits import MAX_ROWS, MAX_TITLE
+from app.bank.lint import Finding, Silenced
 from app.bank.model import DIFFICULTIES, QuestionData
 from app.bank.models import STATUS_ACTIVE, STATUS_RETIRED, Question
 from app.course.models import Lesson
@@ -137,6 +139,9 @@ class ImportItem:
     status: str = STATUS_ACTIVE
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # What the item-writing linter says of it, in its lesson among the course's questions.
+    lint: list[Finding] = field(default_factory=list)
+    silenced: list[Silenced] = field(default_factory=list)
 
 
 @dataclass
@@ -182,7 +187,35 @@ def plan_import(text: str, fmt: str, lesson: Lesson, fresh_ids: bool) -> ImportP
                 f"it has {question.answer_count} answers; the web editor handles up to {MAX_ROWS}"
             )
         items.append(item)
+    _lint_items(items, lesson.slug)
     return ImportPlan(items)
+
+
+def _lint_items(items: list[ImportItem], lesson_slug: str) -> None:
+    """Lint the readable questions together with the course, once, and hand out the findings.
+
+    One run over everything (not one per question) keeps a big upload linear in the
+    linter's own cost.
+    """
+    readable = [item for item in items if not item.errors]
+    if not readable:
+        return
+    banks = services.course_banks()
+    banks[lesson_slug] = [*banks.get(lesson_slug, []), *(item.data for item in readable)]
+    owner = {id(item.data): item for item in readable}
+    active, silenced = lint.split(lint.lint_course(banks))
+    for finding in active:
+        if item := _first_owner(finding.subjects, owner):
+            item.lint.append(finding)
+    for entry in silenced:
+        if item := _first_owner(entry.finding.subjects, owner):
+            item.silenced.append(entry)
+
+
+def _first_owner(
+    subjects: tuple[QuestionData, ...], owner: dict[int, ImportItem]
+) -> ImportItem | None:
+    return next((owner[id(s)] for s in subjects if id(s) in owner), None)
 
 
 def _check_tags(item: ImportItem, anchors: set[str]) -> None:

@@ -144,6 +144,18 @@ def anchors_in_use(lesson: Lesson) -> dict[str, list[str]]:
     return used
 
 
+def course_banks() -> dict[str, list[QuestionData]]:
+    """Return every lesson's active questions (current versions) by lesson slug, in one query.
+
+    The item-writing linter checks a question against all of them: the final exam
+    mixes every lesson's questions.
+    """
+    banks: dict[str, list[QuestionData]] = {}
+    for question in find_questions(status=STATUS_ACTIVE):
+        banks.setdefault(question.lesson.slug, []).append(stored_data(question))
+    return banks
+
+
 def stored_data(question: Question, category: str | None = None) -> QuestionData:
     """Return the question's current version as bank data with its id and tags."""
     version = question.current

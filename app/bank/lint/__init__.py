@@ -30,6 +30,7 @@ __all__ = [
     "Rule",
     "Silenced",
     "lint_course",
+    "lint_one",
     "lint_question",
     "lint_quiz",
     "shuffle_off_warnings",
@@ -64,3 +65,28 @@ def lint_course(quizzes: Mapping[str, Sequence[QuestionData]]) -> list[Finding]:
     for name, questions in quizzes.items():
         findings.extend(_lint_bank(questions, name))
     return findings + course.lint_across(quizzes)
+
+
+def lint_one(
+    question: QuestionData,
+    quizzes: Mapping[str, Sequence[QuestionData]],
+    quiz: str,
+) -> tuple[list[Finding], list[Silenced]]:
+    """Lint one question as it would stand in `quiz` among the course's other questions.
+
+    The editor and the import preview call this: the question's own rules, its quiz's
+    rules and the checks against every other question (the final exam mixes them all),
+    keeping only the findings about this question, split into those still in force and
+    those its silences set aside. A stored question with the same id is replaced.
+    """
+    placed = {
+        name: [q for q in questions if question.id is None or q.id != question.id]
+        for name, questions in quizzes.items()
+    }
+    placed[quiz] = [*placed.get(quiz, []), question]
+    about_it = [
+        finding
+        for finding in lint_course(placed)
+        if any(subject is question for subject in finding.subjects)
+    ]
+    return split(about_it)

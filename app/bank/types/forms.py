@@ -27,7 +27,17 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.bank.grading import normalise_text
-from app.bank.limits import MAX_FEEDBACK, MAX_PROMPT, MAX_ROWS, MAX_TITLE
+from app.bank.limits import (
+    MAX_FEEDBACK,
+    MAX_PROMPT,
+    MAX_ROWS,
+    MAX_SILENCES,
+    MAX_SILENCES_TEXT,
+    MAX_TITLE,
+)
+from app.bank.lint import RULES as LINT_RULES
+from app.bank.lint.silences import RULES as SILENCE_RULES
+from app.bank.lint.silences import parse_silence
 from app.bank.model import DIFFICULTIES, Choice, QuestionData
 from app.bank.numbers import parse_percent, percent_text, weight_in_range
 from app.forms import EditorForm, clean
@@ -149,10 +159,33 @@ class QuestionForm(EditorForm):
         choices=[SelectChoice("", "— none —")],
         invalid_choice_message="Choose one of the lesson's paragraphs.",
     )
+    lint_ok = TextAreaField(
+        "Silenced item-writing rules",
+        description=(
+            "One per line: the rule's id, a dash, and why it does not apply here "
+            "(for example: key-length — the treaty's full name is the answer)."
+        ),
+        validators=[Optional(), Length(max=MAX_SILENCES_TEXT)],
+    )
     base_version = HiddenField()
     preview = SubmitField("Preview")
     add_row = SubmitField("Add another row")
     submit = SubmitField("Save question")
+
+    def validate_lint_ok(self, field: TextAreaField) -> None:
+        """Each line silences one known rule and says why; a bad line is named."""
+        lines = [line.strip() for line in (field.data or "").splitlines() if line.strip()]
+        if len(lines) > MAX_SILENCES:
+            raise ValidationError(f"Silence at most {MAX_SILENCES} rules.")
+        for number, line in enumerate(lines, start=1):
+            rule, reason = parse_silence(f"// lint-ok: {line}") or ("", "")
+            if rule not in LINT_RULES or rule in SILENCE_RULES:
+                raise ValidationError(
+                    f"Line {number}: '{rule or line[:40]}' is not a rule of the item-writing "
+                    "linter (the warnings name the rules by id)."
+                )
+            if not reason:
+                raise ValidationError(f"Line {number}: say why '{rule}' does not apply.")
 
     @classmethod
     def values_for(cls, question: QuestionData) -> dict[str, Any]:

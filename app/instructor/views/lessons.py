@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.access import instructor_required
 from app.bank.limits import MAX_ROWS
+from app.bank.lint import shuffle_off_warnings
 from app.bank.types.forms import filled
 from app.course.models import Lesson
 from app.course.services import LessonText, lesson_text, settings_or_defaults
@@ -127,8 +128,24 @@ def lesson_settings(slug: str) -> str | Response | tuple[str, int]:
             if saved := save_unless_stale(form, form.base, save):
                 return saved
             status = 409
-    context = {"lesson": lesson, "final_exam": current.final_exam, "unusable": unusable}
+    shuffled = form.shuffle_choices.data if request.method == "POST" else current.shuffle_choices
+    context = {
+        "lesson": lesson,
+        "final_exam": current.final_exam,
+        "unusable": unusable,
+        "shuffle_warnings": _shuffle_warnings(lesson, current.final_exam, shuffled),
+    }
     return render_template("instructor/settings_form.html", form=form, **context), status
+
+
+def _shuffle_warnings(lesson: Lesson, final_exam: bool, shuffle_choices: bool) -> list[str]:
+    """Say what a learner gets for free when this quiz shows choices in stored order."""
+    if shuffle_choices:
+        return []
+    banks = services.course_banks()
+    if final_exam:
+        return shuffle_off_warnings([q for bank in banks.values() for q in bank])
+    return shuffle_off_warnings(banks.get(lesson.slug, []))
 
 
 def _settings_form(lesson: Lesson, current: QuizSettings) -> QuizSettingsForm:

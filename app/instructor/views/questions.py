@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import partial
 from urllib.parse import quote, urlsplit
 
@@ -109,23 +110,40 @@ def _author_question(
 ) -> str | Response | tuple[str, int]:
     """Show, preview, grow/shrink or save the form of one question."""
     form = _question_form(lesson, kind, question)
-    preview, note, status = None, None, 200
+    preview, note, warnings, status = None, None, None, 200
     if request.method == "POST":
         note = authoring.apply_row_action(form, request.form)
         if note is None and form.validate():
             data = _submitted(form, question)
             form.problems = authoring.bank_problems(data)
+            if not form.problems:
+                warnings = _warnings(lesson, question, data)
             if form.problems:
                 pass
             elif form.preview.data:
                 preview = authoring.preview_item(data)
             else:
-                save = partial(_save_question, lesson, question, form, data)
+                save = partial(_save_question, lesson, question, form, data, warnings)
                 if saved := save_unless_stale(form, form.base_version, save):
                     return saved
                 status = 409
-    page = dict(lesson=lesson, question=question, kind=TYPES[kind], preview=preview, note=note)
+    page = dict(
+        lesson=lesson,
+        question=question,
+        kind=TYPES[kind],
+        preview=preview,
+        note=note,
+        warnings=warnings,
+    )
     return render_template("instructor/question_form.html", form=form, **page), status
+
+
+def _warnings(
+    lesson: Lesson, question: Question | None, data: QuestionData
+) -> authoring.ItemWarnings:
+    """Lint the question where it would stand (an edit replaces its stored version)."""
+    placed = replace(data, id=question.uid) if question is not None else data
+    return authoring.item_warnings(placed, lesson.slug, services.course_banks())
 
 
 def _question_form(lesson: Lesson, kind: str, question: Question | None) -> QuestionForm:
@@ -153,7 +171,11 @@ def _submitted(form: QuestionForm, question: Question | None) -> QuestionData:
 
 
 def _save_question(
-    lesson: Lesson, question: Question | None, form: QuestionForm, data: QuestionData
+    lesson: Lesson,
+    question: Question | None,
+    form: QuestionForm,
+    data: QuestionData,
+    warnings: authoring.ItemWarnings | None,
 ) -> Response:
     """Store the question (raises StaleEdit, storing nothing, if it changed meanwhile)."""
     with unit_of_work():
@@ -172,6 +194,14 @@ def _save_question(
         flash(
             "Question saved as a new version; past attempts keep the version they showed.",
             "success",
+        )
+    if warnings is not None and warnings.findings:
+        rules = ", ".join(dict.fromkeys(finding.rule for finding in warnings.findings))
+        flash(
+            f"The item-writing check has {len(warnings.findings)} warning"
+            f"{'' if len(warnings.findings) == 1 else 's'} about it ({rules}): "
+            "edit and preview it to read them.",
+            "info",
         )
     return redirect(url_for("instructor.questions", slug=slug, _anchor=uid))
 
