@@ -4,7 +4,7 @@ without knowing the answer.
 Three scopes, each in its own module:
 
 - `items`: one question on its own; rules are keyed by question type
-  (`RULES_BY_TYPE`), so a type's registry entry can carry them;
+  (each type's registry entry, `lint_rules`, says which apply);
 - `quiz`: one lesson's bank (true/false balance, key positions);
 - `course`: questions against each other, within a quiz and across the course
   (one question answering another, near-duplicate stems), since the final exam

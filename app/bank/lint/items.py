@@ -1,9 +1,9 @@
-"""Rules that look at one question on its own, keyed by question type.
+"""Rules that look at one question on its own.
 
-Each rule is a plain function `rule(question) -> list[Finding]`. `RULES_BY_TYPE`
-maps a question type to its rules, so a type's registry entry can carry them
-(``lint_rules``) without this module knowing about the registry. The choice
-questions' rules live in `choices`; matching and stem rules here.
+Each rule is a plain function `rule(question) -> list[Finding]`. Which rules apply
+to a question type is said by that type's registry entry (``lint_rules`` in
+`app/bank/types/<type>.py`), so a new type brings its own. The choice questions'
+rules live in `choices`; matching and stem rules here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from app.bank.lint.findings import Finding, Rule, finding_on, quote
 from app.bank.lint.words import content_words, shared, tokens, word_forms
 from app.bank.model import QuestionData
 
-__all__ = ["RULES", "RULES_BY_TYPE", "QuestionRule", "lint_question"]
+__all__ = ["RULES", "QuestionRule", "lint_question"]
 
 QuestionRule = Callable[[QuestionData], list[Finding]]
 
@@ -111,39 +111,16 @@ def stem_says_lesson(question: QuestionData) -> list[Finding]:
     ]  # fmt: skip
 
 
-RULES_BY_TYPE: dict[str, tuple[QuestionRule, ...]] = {
-    "single": (
-        choices.key_length,
-        choices.stem_overlap,
-        choices.key_convergence,
-        choices.absolute_words,
-        choices.all_none_above,
-        choices.few_options,
-        stem_says_lesson,
-    ),
-    "multi": (
-        choices.stem_overlap,
-        choices.key_convergence,
-        choices.absolute_words,
-        choices.all_none_above,
-        choices.few_options,
-        choices.multi_keys_length,
-        stem_says_lesson,
-    ),
-    "truefalse": (choices.absolute_words, stem_says_lesson),
-    "short": (stem_says_lesson,),
-    "numerical": (stem_says_lesson,),
-    "matching": (matching_no_spare, matching_shared_words, stem_says_lesson),
-    "description": (),
-    "essay": (),
-}
-
-
 def lint_question(question: QuestionData) -> list[Finding]:
     """Run the rules of the question's type on it (nothing for a question with errors)."""
     if question.errors:
         return []
+    # The registry carries each type's rules (`lint_rules`); the types import the rules
+    # from here, so the registry is looked up when linting, not when this module loads.
+    from app.bank.types import TYPES
+
+    kind = TYPES.get(question.type)
     findings: list[Finding] = []
-    for rule in RULES_BY_TYPE.get(question.type, ()):
+    for rule in kind.lint_rules if kind is not None else ():
         findings.extend(rule(question))
     return findings

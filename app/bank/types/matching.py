@@ -10,6 +10,7 @@ from wtforms.validators import Length, ValidationError
 from app.bank.gift_syntax import answer_block, escape, escape_part
 from app.bank.grading import Grade, is_index, matching_rows, normalise_text
 from app.bank.limits import MAX_ANSWER
+from app.bank.lint import items
 from app.bank.model import MatchPair, QuestionData
 from app.bank.types.base import FormValues, QuestionType, display_index, one_value, shuffled
 from app.bank.types.forms import QuestionForm, Row, duplicates, filled, rows
@@ -163,4 +164,5 @@ TYPE = QuestionType(
     display_order=answer_order,
     store=store_pairs,
     load=load_pairs,
+    lint_rules=(items.matching_no_spare, items.matching_shared_words, items.stem_says_lesson),
 )

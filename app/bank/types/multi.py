@@ -9,6 +9,7 @@ from wtforms.validators import ValidationError
 
 from app.bank.gift_syntax import answer_block
 from app.bank.grading import Grade, clamp, feedback_texts, is_index
+from app.bank.lint import choices, items
 from app.bank.model import QuestionData
 from app.bank.numbers import WEIGHT_SUM_SLACK_PERCENT, percent_text
 from app.bank.types.base import NO_ANSWER, FormValues, QuestionType, display_index, values
@@ -149,4 +150,13 @@ TYPE = QuestionType(
     answer_text=chosen_texts,
     correct_answer_text=right_choices,
     **{**CHOICE_PARTS, "store": store_multi, "load": load_multi},
+    lint_rules=(
+        choices.stem_overlap,
+        choices.key_convergence,
+        choices.absolute_words,
+        choices.all_none_above,
+        choices.few_options,
+        choices.multi_keys_length,
+        items.stem_says_lesson,
+    ),
 )

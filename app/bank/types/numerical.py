@@ -12,6 +12,7 @@ from app.bank.gift_syntax import answer_block, feedback, weight
 from app.bank.gift_syntax import number as gift_number
 from app.bank.grading import ANY_NUMBER_TOLERANCE, Grade, clamp, feedback_texts, is_any_number
 from app.bank.limits import MAX_FEEDBACK
+from app.bank.lint import items
 from app.bank.model import NumericAnswer, QuestionData
 from app.bank.numbers import parse_number
 from app.bank.types.base import FormValues, MalformedAnswer, QuestionType, one_value
@@ -238,4 +239,5 @@ TYPE = QuestionType(
     answer_max_length=MAX_NUMBER_LENGTH,
     store=store_numbers,
     load=load_numbers,
+    lint_rules=(items.stem_says_lesson,),
 )

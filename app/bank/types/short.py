@@ -18,6 +18,7 @@ from app.bank.gift_syntax import (
 )
 from app.bank.grading import Grade, clamp, feedback_texts, normalise_text, short_answer_matches
 from app.bank.limits import MAX_ANSWER, MAX_FEEDBACK
+from app.bank.lint import items
 from app.bank.model import Choice, QuestionData
 from app.bank.types.base import (
     MAX_TEXT_ANSWER,
@@ -167,4 +168,5 @@ TYPE = QuestionType(
     answer_max_length=MAX_TEXT_ANSWER,
     store=store_answers,
     load=load_answers,
+    lint_rules=(items.stem_says_lesson,),
 )

@@ -9,6 +9,7 @@ from wtforms.validators import ValidationError
 
 from app.bank.gift_syntax import answer_block
 from app.bank.grading import Grade, clamp, feedback_texts, is_index
+from app.bank.lint import choices, items
 from app.bank.model import QuestionData
 from app.bank.types.base import FormValues, QuestionType, display_index, one_value
 from app.bank.types.choices import CHOICE_PARTS, ChoiceRow, ChoicesForm, choice_text, write_choices
@@ -131,4 +132,13 @@ TYPE = QuestionType(
     answer_text=choice_text,
     correct_answer_text=best_answers,
     **CHOICE_PARTS,
+    lint_rules=(
+        choices.key_length,
+        choices.stem_overlap,
+        choices.key_convergence,
+        choices.absolute_words,
+        choices.all_none_above,
+        choices.few_options,
+        items.stem_says_lesson,
+    ),
 )

@@ -10,6 +10,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from app.bank.gift_syntax import escape_part, general_feedback
 from app.bank.grading import Grade, feedback_texts
 from app.bank.limits import MAX_FEEDBACK
+from app.bank.lint import choices, items
 from app.bank.model import QuestionData
 from app.bank.types.base import FormValues, MalformedAnswer, QuestionType, one_value
 from app.bank.types.forms import QuestionForm
@@ -121,4 +122,5 @@ TYPE = QuestionType(
     correct_answer_text=right_answer,
     store=store_truefalse,
     load=load_truefalse,
+    lint_rules=(choices.absolute_words, items.stem_says_lesson),
 )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from app.bank.lint import RULES
-from app.bank.lint.items import RULES_BY_TYPE, lint_question
+from app.bank.lint.findings import finding_on
+from app.bank.lint.items import lint_question
+from app.bank.model import SCORED_TYPES
 from tests.unit.lint.helpers import finding, question, rules_on
 
 LONG_KEY = """Where did military envoys first appear?{
@@ -264,11 +268,27 @@ def test_every_rule_has_an_id_a_scope_and_a_plain_summary():
         assert rule.summary.endswith(".")
 
 
-def test_question_rules_are_keyed_by_type_for_the_registry():
-    from app.bank.model import QUESTION_TYPES
+def test_each_type_carries_its_own_rules_on_its_registry_entry():
+    from app.bank.lint import choices, items
+    from app.bank.types import TYPES
 
-    assert set(RULES_BY_TYPE) == set(QUESTION_TYPES)
-    assert RULES_BY_TYPE["description"] == ()
+    assert choices.key_length in TYPES["single"].lint_rules
+    assert choices.multi_keys_length in TYPES["multi"].lint_rules
+    assert items.matching_no_spare in TYPES["matching"].lint_rules
+    assert TYPES["description"].lint_rules == ()
+    assert TYPES["essay"].lint_rules == ()
+    assert all(items.stem_says_lesson in TYPES[t].lint_rules for t in SCORED_TYPES)
+
+
+def test_a_rule_on_a_registry_entry_is_what_lint_question_runs(monkeypatch):
+    from app.bank.types import TYPES
+
+    def always(question):
+        return [finding_on(question, "key-length", "flagged by the registry's rule")]
+
+    monkeypatch.setitem(TYPES, "short", replace(TYPES["short"], lint_rules=(always,)))
+    found = lint_question(question("What is it?{=envoy}"))
+    assert [f.message for f in found] == ["flagged by the registry's rule"]
 
 
 def test_a_question_with_errors_is_not_linted():
