@@ -1,6 +1,6 @@
 """lint silences stored per question version
 
-Revision ID: 0009_lint_silences
+Revision ID: 0003_lint_silences
 Revises: 0002_text_format
 Create Date: 2026-11-28 12:30:00
 
@@ -12,7 +12,7 @@ export writes them back and the editor shows them.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_lint_silences"
+revision = "0003_lint_silences"
 down_revision = "0002_text_format"
 branch_labels = None
 depends_on = None
