@@ -16,8 +16,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.bank.model import SCORED_TYPES, QuestionData
+from app.bank.rendered import question_html
 from app.bank.types import from_stored, payload
 from app.extensions import db
+from app.rendering import RENDER_VERSION
 from app.timeutil import now_utc
 
 STATUS_ACTIVE = "active"
@@ -80,6 +82,11 @@ class QuestionVersion(db.Model):
     anchor: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Every authored text of this version rendered to sanitised HTML when it was written
+    # (`app.rendering.render_texts`): a derived cache, re-rendered in place when the renderer
+    # changes (`render_version`), never a reason for a new version.
+    rendered: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    render_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     question: Mapped[Question] = relationship(back_populates="versions")
 
@@ -135,4 +142,12 @@ def new_version(
         difficulty=data.difficulty,
         anchor=data.anchor,
         created_by_id=created_by_id,
+        rendered=question_html(data),
+        render_version=RENDER_VERSION,
     )
+
+
+def render_version_again(version: QuestionVersion) -> None:
+    """Re-render a stored version's texts in place (a newer renderer; never a new version)."""
+    version.rendered = question_html(version.to_data())
+    version.render_version = RENDER_VERSION

@@ -95,6 +95,15 @@ def grades_by_lesson(user_id: int) -> dict[int, LessonGrade]:
     }
 
 
+def grade_for(user_id: int, lesson_id: int) -> LessonGrade | None:
+    """Return the learner's stored grade for one lesson (one query)."""
+    return db.session.scalar(
+        select(LessonGrade).where(
+            LessonGrade.user_id == user_id, LessonGrade.lesson_id == lesson_id
+        )
+    )
+
+
 def recompute_lesson_grades(lesson: Lesson) -> int:
     """Re-store every learner's counted grade after the lesson's rule or pass mark changed.
 
