@@ -21,7 +21,7 @@ from app.bank.types.base import FormValues, field_name
 from app.course.models import Lesson
 from app.course.settings import QuizSettings
 from app.extensions import db
-from app.quizzes.grades import grade_attempt
+from app.quizzes.grades import grade_attempt, score_answers, store_graded_answers
 from app.quizzes.models import STATE_OPEN, STATE_SUBMITTED, Attempt, Response
 from app.timeutil import as_utc, now_utc
 
@@ -253,13 +253,21 @@ def submit_attempt(
     if attempt.is_open and is_overdue(attempt, now):
         graded = _claim_and_grade(attempt, now)
         return SubmitOutcome(graded_now=graded, overdue=True)
+    if answers is None:
+        answers = {response.position: response.answer for response in attempt.responses}
+    graded = score_answers(attempt, answers)  # pure: nothing changes unless the claim wins
     condition = [Attempt.id == attempt.id, Attempt.state == STATE_OPEN]
     if seq is not None:
         condition.append(Attempt.save_seq == seq)
     claimed = db.session.execute(
         update(Attempt)
         .where(*condition)
-        .values(state=STATE_SUBMITTED, submitted_at=now, save_seq=Attempt.save_seq + 1)
+        .values(
+            state=STATE_SUBMITTED,
+            submitted_at=now,
+            score=graded.score,
+            save_seq=Attempt.save_seq + 1,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
@@ -270,10 +278,7 @@ def submit_attempt(
                 "Nothing from it was saved: reload the quiz, check your answers and submit again."
             )
         return SubmitOutcome(graded_now=False)
-    if answers is not None:
-        for response in attempt.responses:
-            response.answer = answers.get(response.position)
-    grade_attempt(attempt, now)
+    store_graded_answers(attempt, graded, now)
     return SubmitOutcome(graded_now=True)
 
 
