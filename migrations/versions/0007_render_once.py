@@ -20,31 +20,34 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("courses", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("content_revision", sa.Integer(), server_default="1", nullable=False)
-        )
-    with op.batch_alter_table("lessons", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("body_html", sa.Text(), server_default="", nullable=False))
-        batch_op.add_column(
-            sa.Column("objectives_html", sa.JSON(), server_default=sa.text("'[]'"), nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column("key_terms_html", sa.JSON(), server_default=sa.text("'[]'"), nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column("summary_html", sa.Text(), server_default="", nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column("render_version", sa.Integer(), server_default="0", nullable=False)
-        )
-    with op.batch_alter_table("question_versions", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("rendered", sa.JSON(), server_default=sa.text("'{}'"), nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column("render_version", sa.Integer(), server_default="0", nullable=False)
-        )
+    # Plain ADD COLUMN (with a default for the rows already there): on SQLite a batch
+    # table rebuild would drop `lessons`, which other tables reference.
+    op.add_column(
+        "courses", sa.Column("content_revision", sa.Integer(), server_default="1", nullable=False)
+    )
+    op.add_column("lessons", sa.Column("body_html", sa.Text(), server_default="", nullable=False))
+    op.add_column(
+        "lessons",
+        sa.Column("objectives_html", sa.JSON(), server_default=sa.text("'[]'"), nullable=False),
+    )
+    op.add_column(
+        "lessons",
+        sa.Column("key_terms_html", sa.JSON(), server_default=sa.text("'[]'"), nullable=False),
+    )
+    op.add_column(
+        "lessons", sa.Column("summary_html", sa.Text(), server_default="", nullable=False)
+    )
+    op.add_column(
+        "lessons", sa.Column("render_version", sa.Integer(), server_default="0", nullable=False)
+    )
+    op.add_column(
+        "question_versions",
+        sa.Column("rendered", sa.JSON(), server_default=sa.text("'{}'"), nullable=False),
+    )
+    op.add_column(
+        "question_versions",
+        sa.Column("render_version", sa.Integer(), server_default="0", nullable=False),
+    )
     _render_existing_rows()
 
 
