@@ -50,10 +50,10 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
-        from app.auth.services import user_by_session_token
         from app.database import keep_loaded
+        from app.quizzes.learner import load_session_user
 
-        user = user_by_session_token(token)
+        user = load_session_user(token)
         if user is not None:
             keep_loaded(user)  # a unit of work later in the request does not read it again
         return user
@@ -70,7 +70,6 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app.forms import EmptyForm
     from app.rendering import render_inline, render_markdown
 
     app.jinja_env.filters["markdown"] = render_markdown
@@ -78,8 +77,22 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_helpers() -> dict[str, Any]:
-        # Never bound to the request's body: error pages (a 413 for one) render it too.
-        return {"logout_form": lambda: EmptyForm(formdata=None)}
+        return {"token_form": _request_form, "logout_form": _request_form}
+
+
+def _request_form() -> Any:
+    """Return the request's one token-only form (the log-out form and others), built once.
+
+    Never bound to the request's body: error pages (a 413 for one) render it too.
+    """
+    from flask import g
+
+    from app.forms import EmptyForm
+
+    form = g.get("_token_form")
+    if form is None:
+        form = g._token_form = EmptyForm(formdata=None)
+    return form
 
 
 def register_commands(app: Flask) -> None:

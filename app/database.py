@@ -30,6 +30,8 @@ from app.extensions import db
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 _KEEP_LOADED = "milidip.keep_loaded"
+_MEMO = "milidip.memo"
+_WRITING = "milidip.writing"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -71,6 +73,8 @@ def unit_of_work() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
+    finally:
+        db.session().info.pop(_WRITING, None)
 
 
 def keep_loaded(instance: Any) -> None:
@@ -81,6 +85,20 @@ def keep_loaded(instance: Any) -> None:
     state having been read under the lock.
     """
     db.session.info.setdefault(_KEEP_LOADED, []).append(instance)
+
+
+def request_memo() -> dict[str, Any]:
+    """Return what this request read once to reuse (the course revision, overdue attempts).
+
+    It lives in the request's session, so it ends with the request; a unit of work
+    empties it, so what a write depends on is read again under the lock.
+    """
+    return db.session().info.setdefault(_MEMO, {})
+
+
+def in_unit_of_work() -> bool:
+    """Tell whether this request's session is inside a write transaction (not yet committed)."""
+    return bool(db.session().info.get(_WRITING))
 
 
 def begin_write() -> None:
@@ -105,6 +123,8 @@ def begin_write() -> None:
         for instance in list(session.identity_map.values()):
             if not any(instance is keep for keep in kept):
                 session.expire(instance)
+    session.info.pop(_MEMO, None)
+    session.info[_WRITING] = True
     token = _write_intent.set(True)
     try:
         session.connection()

@@ -17,13 +17,19 @@ not be kept; the course loader and the lesson editor both refuse a text with one
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markupsafe import Markup, escape
 from mdit_py_plugins.attrs import attrs_block_plugin
+
+# The renderer's version: raise it when the renderer or the sanitiser changes what it
+# makes, and `flask course load` re-renders every stored text made by an older one.
+RENDER_VERSION = 1
 
 ANCHOR_PREFIX = "p-"
 ANCHOR_MAX_LENGTH = 81
@@ -118,6 +124,58 @@ def render_inline(text: str | None, text_format: str = "markdown") -> Markup:
 def _plain(text: str, block: bool) -> Markup:
     lines = Markup("<br>\n").join(escape(line) for line in text.strip().splitlines())
     return Markup("<p>") + lines + Markup("</p>") if block else lines
+
+
+# --- rendering once, when text is written ------------------------------------------------
+
+
+def render_texts(block: Iterable[str], inline: Iterable[str], text_format: str) -> dict[str, Any]:
+    """Render a question's authored texts for storing beside them (see `StoredTexts`).
+
+    `block` texts are rendered as `render_markdown` does, `inline` ones as `render_inline`;
+    the result maps each source text to its sanitised HTML.
+    """
+    return {
+        "block": {text: str(render_markdown(text, text_format)) for text in block if text},
+        "inline": {text: str(render_inline(text, text_format)) for text in inline if text},
+    }
+
+
+class StoredTexts:
+    """Authored texts' HTML as stored when they were written: pages look it up, never render.
+
+    A text that was not stored (a learner's typed answer) is shown escaped, as plain text.
+    """
+
+    def __init__(self, stored: dict[str, Any] | None) -> None:
+        stored = stored or {}
+        self._block: dict[str, str] = stored.get("block", {})
+        self._inline: dict[str, str] = stored.get("inline", {})
+
+    def block(self, text: str | None) -> Markup:
+        if not text:
+            return Markup("")
+        html = self._block.get(text)
+        return Markup(html) if html is not None else _plain(text, block=True)
+
+    def inline(self, text: str | None) -> Markup:
+        if not text:
+            return Markup("")
+        html = self._inline.get(text)
+        return Markup(html) if html is not None else _plain(text, block=False)
+
+
+class LiveTexts:
+    """The same lookups rendering on demand: previews of text not stored yet (instructors)."""
+
+    def __init__(self, text_format: str = "markdown") -> None:
+        self.text_format = text_format
+
+    def block(self, text: str | None) -> Markup:
+        return render_markdown(text, self.text_format)
+
+    def inline(self, text: str | None) -> Markup:
+        return render_inline(text, self.text_format)
 
 
 def anchors_in(text: str) -> list[str]:

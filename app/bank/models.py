@@ -16,8 +16,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.bank.model import SCORED_TYPES, QuestionData
+from app.bank.rendered import question_html
 from app.bank.types import from_stored, payload
 from app.extensions import db
+from app.rendering import RENDER_VERSION
 from app.timeutil import now_utc
 
 STATUS_ACTIVE = "active"
@@ -84,6 +86,11 @@ class QuestionVersion(db.Model):
     # metadata, not what learners see: a course load updates it in place, never by a new
     # version (see `app.bank.lint.silences`).
     lint_ok: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    # Every authored text of this version rendered to sanitised HTML when it was written
+    # (`app.rendering.render_texts`): a derived cache, re-rendered in place when the renderer
+    # changes (`render_version`), never a reason for a new version.
+    rendered: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    render_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     question: Mapped[Question] = relationship(back_populates="versions")
 
@@ -141,4 +148,12 @@ def new_version(
         anchor=data.anchor,
         created_by_id=created_by_id,
         lint_ok=dict(data.lint_ok),
+        rendered=question_html(data),
+        render_version=RENDER_VERSION,
     )
+
+
+def render_version_again(version: QuestionVersion) -> None:
+    """Re-render a stored version's texts in place (a newer renderer; never a new version)."""
+    version.rendered = question_html(version.to_data())
+    version.render_version = RENDER_VERSION

@@ -9,6 +9,7 @@ questions that learners have answered instead of deleting them.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import exists, select
@@ -22,12 +23,20 @@ from app.bank.models import (
     Question,
     QuestionVersion,
     new_version,
+    render_version_again,
 )
 from app.course.files import CourseSource, LessonSource, question_hash
 from app.course.models import Course, Lesson, Module
-from app.course.services import LessonText, current_course, set_lesson_text
+from app.course.services import (
+    LessonText,
+    bump_content_revision,
+    current_course,
+    render_lesson,
+    set_lesson_text,
+)
 from app.extensions import db
 from app.quizzes.models import Response
+from app.rendering import RENDER_VERSION
 
 
 @dataclass
@@ -38,6 +47,7 @@ class LoadReport:
     retired: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    rerendered: int = 0  # stored texts re-rendered because an older renderer made them
 
     @property
     def changed(self) -> bool:
@@ -50,6 +60,8 @@ class LoadReport:
             f"retired {len(self.retired)}, deleted {len(self.deleted)}, "
             f"conflicts {len(self.conflicts)}"
         ]
+        if self.rerendered:
+            out.append(f"re-rendered {self.rerendered} stored texts (renderer {RENDER_VERSION})")
         out += [f"  conflict: {c}" for c in self.conflicts]
         return out
 
@@ -79,7 +91,28 @@ def load_course(source: CourseSource) -> LoadReport:
             db.session.flush()
             _load_questions(lesson, lesson_source, report)
     db.session.flush()
+    report.rerendered = rerender_stale_texts()
+    bump_content_revision()  # every process's course cache is rebuilt on its next request
+    db.session.flush()
     return report
+
+
+def rerender_stale_texts() -> int:
+    """Re-render, in place, every stored text an older renderer made (any origin).
+
+    The HTML is a derived cache: no new question version, no change to what was authored.
+    Returns how many lessons and question versions were re-rendered.
+    """
+    count = 0
+    for lesson in db.session.scalars(select(Lesson).where(Lesson.render_version < RENDER_VERSION)):
+        render_lesson(lesson)
+        count += 1
+    for version in db.session.scalars(
+        select(QuestionVersion).where(QuestionVersion.render_version < RENDER_VERSION)
+    ):
+        render_version_again(version)
+        count += 1
+    return count
 
 
 def _load_course_row(source: CourseSource) -> None:
@@ -90,6 +123,9 @@ def _load_course_row(source: CourseSource) -> None:
                 title=source.title,
                 quiz_defaults=source.quiz_defaults,
                 source_hash=source.source_hash,
+                # A new course row starts at a random revision, so that a process's cache
+                # of a course row deleted and created again is never taken for current.
+                content_revision=secrets.randbelow(2**30) + 1,
             )
         )
     elif course.source_hash != source.source_hash:

@@ -19,6 +19,9 @@ class Course(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     quiz_defaults: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     source_hash: Mapped[str | None] = mapped_column(String(64))
+    # Bumped by every write to course content (`bump_content_revision`): each process's
+    # course cache (app/course/cache.py) is good only for the revision it was built from.
+    content_revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
     def __repr__(self) -> str:
         return f"<Course {self.title!r}>"
@@ -58,6 +61,13 @@ class Lesson(db.Model):
     # Hash of the lesson file at its last load; None once it exists only in the web.
     source_hash: Mapped[str | None] = mapped_column(String(64))
     edited_in_web: Mapped[bool] = mapped_column(default=False)
+    # The texts above rendered to sanitised HTML when written (a derived cache, see
+    # `set_lesson_text`); `render_version` is the renderer's RENDER_VERSION that made them.
+    body_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    objectives_html: Mapped[list[str]] = mapped_column(JSON, default=list)
+    key_terms_html: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    summary_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    render_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     module: Mapped[Module] = relationship(back_populates="lessons")
 

@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.bank.models import Question, QuestionVersion, is_current_version, is_drawable
 from app.course.models import Course, Lesson, Module
 from app.course.settings import InvalidSettings, QuizSettings, resolve_settings
 from app.extensions import db
+from app.rendering import RENDER_VERSION, render_inline, render_markdown
 
 
 def current_course() -> Course | None:
     """Return the one course this app teaches (None before the first `flask course load`)."""
     return db.session.scalar(select(Course).limit(1))
+
+
+def bump_content_revision() -> None:
+    """Mark the course content as changed: every process rebuilds its cache on next use.
+
+    Call it from every write to course content (in the same unit of work).
+    """
+    db.session.execute(
+        update(Course)
+        .values(content_revision=Course.content_revision + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def course_title() -> str:
@@ -74,6 +88,33 @@ def set_lesson_text(lesson: Lesson, text: LessonText) -> None:
     lesson.objectives = text.objectives
     lesson.key_terms = text.key_terms
     lesson.summary = text.summary
+    render_lesson(lesson)
+
+
+def lesson_html(
+    body_md: str, objectives: list[str], key_terms: list[dict[str, str]], summary: str
+) -> dict[str, Any]:
+    """Render a lesson's texts to the sanitised HTML stored beside them (column: value)."""
+    return {
+        "body_html": str(render_markdown(body_md)),
+        "objectives_html": [str(render_inline(objective)) for objective in objectives or []],
+        "key_terms_html": [
+            {
+                "term": str(render_inline(term.get("term", ""))),
+                "definition": str(render_inline(term.get("definition", ""))),
+            }
+            for term in key_terms or []
+        ],
+        "summary_html": str(render_markdown(summary)),
+        "render_version": RENDER_VERSION,
+    }
+
+
+def render_lesson(lesson: Lesson) -> None:
+    """Store the lesson's rendered text in place (a derived cache of its Markdown)."""
+    html = lesson_html(lesson.body_md, lesson.objectives, lesson.key_terms, lesson.summary)
+    for column, value in html.items():
+        setattr(lesson, column, value)
 
 
 def modules_with_lessons() -> list[Module]:

@@ -25,6 +25,7 @@ from app.bank.types import correct_answer_text, display_order, payload, question
 from app.bank.types.forms import QuestionForm
 from app.forms import clean
 from app.instructor.forms.lessons import LessonTextForm
+from app.rendering import LiveTexts
 
 PREVIEW_FIELD = "preview-q1"
 
@@ -214,4 +215,5 @@ def preview_item(data: QuestionData) -> dict[str, Any]:
         "name": PREVIEW_FIELD,
         "rows": [data.pairs[i] for i in matching_rows(data)],
         "correct_answer": correct_answer_text(data),
+        "html": LiveTexts(data.text_format),  # not stored yet: rendered for the preview
     }

@@ -27,7 +27,13 @@ from app.bank.models import (
     new_version,
 )
 from app.course.models import Lesson
-from app.course.services import LessonText, quiz_defaults, set_lesson_text, settings_or_defaults
+from app.course.services import (
+    LessonText,
+    bump_content_revision,
+    quiz_defaults,
+    set_lesson_text,
+    settings_or_defaults,
+)
 from app.course.settings import InvalidSettings, QuizSettings, resolve_settings
 from app.extensions import db
 from app.quizzes.grades import recompute_lesson_grades
@@ -204,6 +210,7 @@ def create_question(
     db.session.add(question)
     db.session.flush()
     db.session.add(new_version(question, data, number=1, created_by_id=author_id))
+    bump_content_revision()
     db.session.flush()
     return question
 
@@ -214,6 +221,7 @@ def edit_question(question: Question, data: QuestionData, author_id: int) -> Que
     question.edited_in_web = True
     version = new_version(question, data, number=question.current_number, created_by_id=author_id)
     db.session.add(version)
+    bump_content_revision()
     db.session.flush()
     return version
 
@@ -227,6 +235,7 @@ def set_status(question: Question, status: str) -> bool:
         return False
     question.status = status
     question.edited_in_web = True
+    bump_content_revision()
     db.session.flush()
     return True
 
@@ -238,6 +247,7 @@ def update_lesson_text(lesson: Lesson, text: LessonText) -> None:
     """Store the lesson's new text; loads will no longer overwrite it."""
     set_lesson_text(lesson, text)
     lesson.edited_in_web = True
+    bump_content_revision()
     db.session.flush()
 
 
@@ -265,6 +275,7 @@ def update_quiz_settings(lesson: Lesson, values: dict[str, Any]) -> SettingsChan
             overrides[key] = lesson.quiz_settings[key]
     lesson.quiz_settings = overrides
     lesson.edited_in_web = True
+    bump_content_revision()
     db.session.flush()
     after = resolve_settings(defaults, overrides)
     if (before.pass_mark, before.counted_score) != (after.pass_mark, after.counted_score):

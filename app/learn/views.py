@@ -1,8 +1,11 @@
 """The learner's way through the course: the outline and each lesson page.
 
 The blueprint keeps the name `course` (endpoints `course.index`, `course.lesson`).
-These pages combine the course's structure (`app.course`) with the learner's quiz
-state (`app.quizzes`), so they live above both.
+These pages combine the course's structure (`app.course.cache`: in memory, checked
+against the database's content revision) with the learner's quiz state
+(`app.quizzes`), so they live above both. A logged-in learner's lesson page costs
+three statements: the user (with the revision and the overdue check), the grade,
+the open attempt.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
-from app.course import services
+from app.course.cache import structure
 from app.quizzes import attempts
-from app.quizzes.grades import grades_by_lesson
+from app.quizzes.grades import grade_for, grades_by_lesson
 from app.quizzes.overdue import close_my_overdue_attempts
 
 bp = Blueprint("course", __name__)
@@ -21,20 +24,19 @@ bp = Blueprint("course", __name__)
 @bp.route("/")
 def index() -> str:
     close_my_overdue_attempts()
-    modules = services.modules_with_lessons()
+    course = structure()
     grades, in_progress = {}, set()
     if current_user.is_authenticated:
         grades = grades_by_lesson(current_user.id)
         in_progress = attempts.open_lesson_ids(current_user.id)
-    lesson_count = sum(len(m.lessons) for m in modules)
     passed = sum(1 for g in grades.values() if g.passed)
     return render_template(
         "course/index.html",
-        title=services.course_title(),
-        modules=modules,
+        title=course.title,
+        modules=course.modules,
         grades=grades,
         in_progress=in_progress,
-        lesson_count=lesson_count,
+        lesson_count=len(course.lessons),
         passed_count=passed,
     )
 
@@ -42,13 +44,14 @@ def index() -> str:
 @bp.route("/lessons/<slug>")
 def lesson(slug: str) -> str:
     close_my_overdue_attempts()
-    lesson = services.lesson_by_slug(slug)
+    course = structure()
+    lesson = course.lesson(slug)
     if lesson is None:
         abort(404)
-    previous, following = services.neighbours(lesson)
+    previous, following = course.neighbours(lesson)
     grade = attempt = None
     if current_user.is_authenticated:
-        grade = grades_by_lesson(current_user.id).get(lesson.id)
+        grade = grade_for(current_user.id, lesson.id)
         attempt = attempts.open_attempt(current_user.id, lesson.id)
     return render_template(
         "course/lesson.html",
@@ -57,6 +60,6 @@ def lesson(slug: str) -> str:
         following=following,
         grade=grade,
         open_attempt=attempt,
-        settings=services.settings_for(lesson),
-        question_count=services.scored_question_count(lesson.id),
+        settings=lesson.quiz_settings(),
+        question_count=lesson.question_count,
     )

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.bank.models import Question, QuestionVersion, is_current_version, is_drawable
 from app.bank.types import display_order, question_type
@@ -20,7 +21,7 @@ from app.bank.types.base import FormValues, field_name
 from app.course.models import Lesson
 from app.course.settings import QuizSettings
 from app.extensions import db
-from app.quizzes.grades import grade_attempt
+from app.quizzes.grades import grade_attempt, score_answers, store_graded_answers
 from app.quizzes.models import STATE_OPEN, STATE_SUBMITTED, Attempt, Response
 from app.timeutil import as_utc, now_utc
 
@@ -128,15 +129,23 @@ def draw_final_exam(pool: list[tuple[int, Any]], count: int, rng: random.Random)
     return chosen
 
 
-def load_attempt_for(user_id: int, attempt_id: int) -> Attempt | None:
-    """Return the attempt only if it belongs to this learner (others' are invisible)."""
-    return db.session.scalar(
-        select(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.user_id == user_id)
-        .options(
-            selectinload(Attempt.responses).selectinload(Response.version),
-            selectinload(Attempt.lesson),
+def load_attempt_for(user_id: int, attempt_id: int, with_lesson: bool = False) -> Attempt | None:
+    """Return the attempt only if it belongs to this learner (others' are invisible).
+
+    One statement: the attempt joined to its responses and their versions (and its
+    lesson row, for the write paths that grade; pages take the lesson from the cache).
+    """
+    options = [joinedload(Attempt.responses).joinedload(Response.version)]
+    if with_lesson:
+        options.append(joinedload(Attempt.lesson))
+    return (
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.id == attempt_id, Attempt.user_id == user_id)
+            .options(*options)
         )
+        .unique()
+        .first()
     )
 
 
@@ -210,10 +219,20 @@ def save_answers(
             "These answers come from an older copy of this quiz (perhaps another tab). "
             "Reload the quiz to see your latest saved answers."
         )
-    for response in attempt.responses:
-        response.answer = answers.get(response.position)
-    db.session.flush()
+    store_answers(attempt, answers)
     return seq + 1
+
+
+def store_answers(attempt: Attempt, answers: dict[int, Any]) -> None:
+    """Store every response's answer in one statement (an UPDATE by primary key, executemany)."""
+    rows = [
+        {"id": response.id, "answer": answers.get(response.position)}
+        for response in attempt.responses
+    ]
+    if rows:
+        db.session.execute(update(Response), rows)
+    for response in attempt.responses:  # the loaded rows now say what the database says
+        set_committed_value(response, "answer", answers.get(response.position))
 
 
 def submit_attempt(
@@ -234,13 +253,21 @@ def submit_attempt(
     if attempt.is_open and is_overdue(attempt, now):
         graded = _claim_and_grade(attempt, now)
         return SubmitOutcome(graded_now=graded, overdue=True)
+    if answers is None:
+        answers = {response.position: response.answer for response in attempt.responses}
+    graded = score_answers(attempt, answers)  # pure: nothing changes unless the claim wins
     condition = [Attempt.id == attempt.id, Attempt.state == STATE_OPEN]
     if seq is not None:
         condition.append(Attempt.save_seq == seq)
     claimed = db.session.execute(
         update(Attempt)
         .where(*condition)
-        .values(state=STATE_SUBMITTED, submitted_at=now, save_seq=Attempt.save_seq + 1)
+        .values(
+            state=STATE_SUBMITTED,
+            submitted_at=now,
+            score=graded.score,
+            save_seq=Attempt.save_seq + 1,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
@@ -251,10 +278,7 @@ def submit_attempt(
                 "Nothing from it was saved: reload the quiz, check your answers and submit again."
             )
         return SubmitOutcome(graded_now=False)
-    if answers is not None:
-        for response in attempt.responses:
-            response.answer = answers.get(response.position)
-    grade_attempt(attempt, now)
+    store_graded_answers(attempt, graded, now)
     return SubmitOutcome(graded_now=True)
 
 

@@ -6,17 +6,68 @@ transaction as the submission that claimed the attempt).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.bank.types import grade
 from app.course.models import Lesson
 from app.course.services import settings_for
 from app.extensions import db
-from app.quizzes.models import STATE_SUBMITTED, Attempt, LessonGrade
+from app.quizzes.models import STATE_SUBMITTED, Attempt, LessonGrade, Response
 from app.quizzes.scoring import AttemptScore, counted_grade
 from app.timeutil import now_utc
+
+
+@dataclass(frozen=True)
+class AttemptGrade:
+    """An attempt's answers graded in memory (pure graders), before anything is stored."""
+
+    answers: dict[int, Any]  # by response position
+    fractions: dict[int, float]
+    points: dict[int, float]
+    score: float
+
+
+def score_answers(attempt: Attempt, answers: dict[int, Any]) -> AttemptGrade:
+    """Grade every response's answer with the pure graders; change nothing (not even in memory)."""
+    fractions, points = {}, {}
+    for response in attempt.responses:
+        question = response.version.to_data()
+        result = grade(question, answers.get(response.position))
+        fractions[response.position] = result.fraction
+        points[response.position] = round(result.fraction * question.points, 6)
+    return AttemptGrade(answers, fractions, points, round(sum(points.values()), 6))
+
+
+def store_graded_answers(attempt: Attempt, graded: AttemptGrade, submitted_at: datetime) -> None:
+    """Store a claimed attempt's graded answers (one UPDATE of its responses) and its grade.
+
+    The claim (`app.quizzes.attempts`) already stored the attempt's state, time and score.
+    """
+    rows = [
+        {
+            "id": response.id,
+            "answer": graded.answers.get(response.position),
+            "fraction": graded.fractions[response.position],
+            "points": graded.points[response.position],
+        }
+        for response in attempt.responses
+    ]
+    if rows:
+        db.session.execute(update(Response), rows)
+    for response, row in zip(attempt.responses, rows, strict=True):  # as the database says now
+        for column in ("answer", "fraction", "points"):
+            set_committed_value(response, column, row[column])
+    set_committed_value(attempt, "score", graded.score)
+    set_committed_value(attempt, "state", STATE_SUBMITTED)
+    set_committed_value(attempt, "submitted_at", submitted_at)
+    update_lesson_grade(attempt.user_id, attempt.lesson)
 
 
 def grade_attempt(attempt: Attempt, submitted_at: datetime) -> None:
@@ -44,8 +95,8 @@ def _store_grades(lesson: Lesson, user_id: int | None = None) -> int:
     """Recount the stored grades of one learner, or of every learner, for a lesson.
 
     A fixed number of statements whatever the number of learners: read their
-    graded attempts and existing grade rows, then one batched UPDATE and one
-    batched INSERT. Returns how many learners' grades were stored.
+    graded attempts, then one batched INSERT … ON CONFLICT DO UPDATE (the unique
+    (learner, lesson) row is the guard). Returns how many learners' grades were stored.
     """
     settings = settings_for(lesson)
     attempts = (
@@ -53,38 +104,46 @@ def _store_grades(lesson: Lesson, user_id: int | None = None) -> int:
         .where(Attempt.lesson_id == lesson.id, Attempt.state == STATE_SUBMITTED)
         .order_by(Attempt.user_id, Attempt.submitted_at, Attempt.id)
     )
-    existing = select(LessonGrade.user_id, LessonGrade.id).where(LessonGrade.lesson_id == lesson.id)
     if user_id is not None:
         attempts = attempts.where(Attempt.user_id == user_id)
-        existing = existing.where(LessonGrade.user_id == user_id)
     scores: dict[int, list[AttemptScore]] = {} if user_id is None else {user_id: []}
     for row in db.session.execute(attempts):
         scores.setdefault(row.user_id, []).append(
             AttemptScore(row.id, row.score or 0.0, row.max_score)
         )
-    grade_ids = {row.user_id: row.id for row in db.session.execute(existing)}
-    updates, inserts = [], []
+    rows = []
     now = now_utc()
     for learner_id, learner_scores in scores.items():
         counted = counted_grade(learner_scores, settings.counted_score, settings.pass_mark)
-        values = {
-            "attempt_id": counted.attempt_id,
-            "score": counted.score,
-            "max_score": counted.max_score,
-            "percent": counted.percent,
-            "passed": counted.passed,
-            "attempts_graded": len(learner_scores),
-            "updated_at": now,
-        }
-        if learner_id in grade_ids:
-            updates.append({"id": grade_ids[learner_id], **values})
-        else:
-            inserts.append({"user_id": learner_id, "lesson_id": lesson.id, **values})
-    if updates:
-        db.session.execute(update(LessonGrade), updates)
-    if inserts:
-        db.session.execute(insert(LessonGrade).execution_options(render_nulls=True), inserts)
+        rows.append(
+            {
+                "user_id": learner_id,
+                "lesson_id": lesson.id,
+                "attempt_id": counted.attempt_id,
+                "score": counted.score,
+                "max_score": counted.max_score,
+                "percent": counted.percent,
+                "passed": counted.passed,
+                "attempts_graded": len(learner_scores),
+                "updated_at": now,
+            }
+        )
+    if rows:  # one INSERT … ON CONFLICT DO UPDATE for every learner (SQLite and PostgreSQL)
+        db.session.execute(_upsert_grades(), rows)
     return len(scores)
+
+
+def _upsert_grades() -> Any:
+    """Insert each learner's grade row, or update the one (learner, lesson) already has."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(LessonGrade)
+    kept = ("attempt_id", "score", "max_score", "percent", "passed", "attempts_graded",
+            "updated_at")  # fmt: skip
+    return statement.on_conflict_do_update(
+        index_elements=[LessonGrade.user_id, LessonGrade.lesson_id],
+        set_={column: statement.excluded[column] for column in kept},
+    )
 
 
 def grades_by_lesson(user_id: int) -> dict[int, LessonGrade]:
@@ -93,6 +152,15 @@ def grades_by_lesson(user_id: int) -> dict[int, LessonGrade]:
         g.lesson_id: g
         for g in db.session.scalars(select(LessonGrade).where(LessonGrade.user_id == user_id))
     }
+
+
+def grade_for(user_id: int, lesson_id: int) -> LessonGrade | None:
+    """Return the learner's stored grade for one lesson (one query)."""
+    return db.session.scalar(
+        select(LessonGrade).where(
+            LessonGrade.user_id == user_id, LessonGrade.lesson_id == lesson_id
+        )
+    )
 
 
 def recompute_lesson_grades(lesson: Lesson) -> int:

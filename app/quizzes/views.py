@@ -24,8 +24,8 @@ from werkzeug.wrappers import Response
 
 from app.bank.types.base import MalformedAnswer
 from app.course import services as course_services
+from app.course.cache import LessonEntry, structure
 from app.database import unit_of_work
-from app.forms import EmptyForm
 from app.quizzes import attempts
 from app.quizzes.models import Attempt
 from app.quizzes.overdue import close_my_overdue_attempts
@@ -35,11 +35,19 @@ from app.timeutil import as_utc, now_utc
 bp = Blueprint("quizzes", __name__)
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = attempts.load_attempt_for(current_user.id, attempt_id)
+def _own_attempt(attempt_id: int, with_lesson: bool = False) -> Attempt:
+    attempt = attempts.load_attempt_for(current_user.id, attempt_id, with_lesson)
     if attempt is None:
         abort(404)
     return attempt
+
+
+def _lesson_of(attempt: Attempt) -> LessonEntry:
+    """Return the attempt's lesson from the course cache (no statement)."""
+    lesson = structure().lesson_by_id(attempt.lesson_id)
+    if lesson is None:
+        abort(404)
+    return lesson
 
 
 def _wants_json() -> bool:
@@ -90,8 +98,8 @@ def take(attempt_id: int) -> str | Response:
     return render_template(
         "quizzes/take.html",
         attempt=attempt,
+        lesson=_lesson_of(attempt),
         items=attempt_items(attempt),
-        form=EmptyForm(),
         seconds_left=seconds_left,
     )
 
@@ -137,7 +145,7 @@ def submit(attempt_id: int) -> Response:
     outcome = None
     try:
         with unit_of_work():
-            attempt = _own_attempt(attempt_id)
+            attempt = _own_attempt(attempt_id, with_lesson=True)
             if attempt.is_open:
                 seq = _page_seq()
                 answers = attempts.read_answers(attempt, request.form)
@@ -170,6 +178,7 @@ def result(attempt_id: int) -> str | Response:
     return render_template(
         "quizzes/result.html",
         attempt=attempt,
+        lesson=_lesson_of(attempt),
         items=review.items,
         passed=review.passed,
         settings=review.settings,
