@@ -46,10 +46,12 @@ def lesson(slug: str) -> str:
     if lesson is None:
         abort(404)
     previous, following = services.neighbours(lesson)
-    grade = attempt = None
+    settings = services.settings_for(lesson)
+    grade = attempt = left = None
     if current_user.is_authenticated:
         grade = grades_by_lesson(current_user.id).get(lesson.id)
         attempt = attempts.open_attempt(current_user.id, lesson.id)
+        left = attempts.attempts_left_for(current_user.id, lesson.id, settings)
     return render_template(
         "course/lesson.html",
         lesson=lesson,
@@ -57,6 +59,7 @@ def lesson(slug: str) -> str:
         following=following,
         grade=grade,
         open_attempt=attempt,
-        settings=services.settings_for(lesson),
+        attempts_left=left,
+        settings=settings,
         question_count=services.scored_question_count(lesson.id),
     )

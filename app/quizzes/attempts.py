@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.bank.models import Question, QuestionVersion, is_current_version, is_drawable
@@ -19,9 +20,12 @@ from app.bank.types import display_order, question_type
 from app.bank.types.base import FormValues, field_name
 from app.course.models import Lesson
 from app.course.settings import QuizSettings
+from app.database import savepoint
 from app.extensions import db
+from app.quizzes.allowances import extra_attempts
 from app.quizzes.grades import grade_attempt
 from app.quizzes.models import STATE_OPEN, STATE_SUBMITTED, Attempt, Response
+from app.quizzes.quota import attempt_limit, attempts_left, limit_reached_message, may_start
 from app.timeutil import as_utc, now_utc
 
 
@@ -40,20 +44,73 @@ def open_attempt(user_id: int, lesson_id: int) -> Attempt | None:
     )
 
 
+# A request that keeps losing races to starts that are then at once submitted gives up.
+START_TRIES = 3
+
+
+class LostStartRace(Exception):
+    """Another request stored this attempt number, or an open attempt, first."""
+
+
+def start_or_resume(
+    user_id: int, lesson: Lesson, settings: QuizSettings, rng: random.Random | None = None
+) -> Attempt:
+    """Return the learner's open attempt at the lesson, or start one if the limit allows.
+
+    Race-free: the database lets one of several racing requests store the attempt
+    (unique numbers, one open attempt per learner and lesson); the others are given
+    the winner's open attempt. Raises QuizUnavailable with the reason a start is refused.
+    """
+    for _ in range(START_TRIES):
+        attempt = open_attempt(user_id, lesson.id)
+        if attempt is not None:
+            return attempt
+        try:
+            return start_attempt(user_id, lesson, settings, rng)
+        except LostStartRace:
+            continue  # read again: the winner's attempt, or the next number and the limit
+    raise QuizUnavailable("Too many requests started this quiz at once. Please try again.")
+
+
+def next_attempt_number(user_id: int, lesson_id: int) -> int:
+    """Return the number the learner's next attempt at the lesson would take."""
+    highest = db.session.scalar(
+        select(func.max(Attempt.number)).where(
+            Attempt.user_id == user_id, Attempt.lesson_id == lesson_id
+        )
+    )
+    return (highest or 0) + 1
+
+
+def attempt_limit_for(user_id: int, lesson_id: int, settings: QuizSettings) -> int | None:
+    """Return how many attempts this learner may take at the lesson (None: no limit)."""
+    return attempt_limit(settings.max_attempts, extra_attempts(user_id, lesson_id))
+
+
+def attempts_left_for(user_id: int, lesson_id: int, settings: QuizSettings) -> int | None:
+    """Return how many more attempts the learner may start (None: no limit)."""
+    if not settings.max_attempts:
+        return None  # no statement spent on a lesson without a limit
+    limit = attempt_limit_for(user_id, lesson_id, settings)
+    return attempts_left(next_attempt_number(user_id, lesson_id) - 1, limit)
+
+
 def start_attempt(
     user_id: int, lesson: Lesson, settings: QuizSettings, rng: random.Random | None = None
 ) -> Attempt:
-    """Create an attempt that fixes its questions, their order and their choice order."""
+    """Create an attempt that fixes its questions, their order and their choice order.
+
+    The limit compares the next attempt number with the lesson's limit plus the
+    learner's extra attempts. The number is unique per learner and lesson and at
+    most one attempt is open, both in the database, so when two requests read the
+    same next number only one INSERT succeeds; the other raises LostStartRace
+    (in a savepoint: the caller's unit of work goes on).
+    """
     rng = rng or random.SystemRandom()
-    graded = db.session.scalar(
-        select(func.count())
-        .select_from(Attempt)
-        .where(Attempt.user_id == user_id, Attempt.lesson_id == lesson.id)
-    )
-    if settings.max_attempts and graded >= settings.max_attempts:
-        raise QuizUnavailable(
-            f"You have used all {settings.max_attempts} attempts allowed for this quiz."
-        )
+    number = next_attempt_number(user_id, lesson.id)
+    limit = attempt_limit_for(user_id, lesson.id, settings)
+    if not may_start(number, limit):
+        raise QuizUnavailable(limit_reached_message(limit or 0))
     versions = _draw_questions(lesson, settings, rng)
     if not versions:
         raise QuizUnavailable("This quiz has no questions yet.")
@@ -61,7 +118,7 @@ def start_attempt(
     attempt = Attempt(
         user_id=user_id,
         lesson_id=lesson.id,
-        number=graded + 1,
+        number=number,
         state=STATE_OPEN,
         started_at=started,
         deadline=(
@@ -72,8 +129,11 @@ def start_attempt(
         seed=rng.randrange(2**31),
         max_score=sum(v.points for v in versions),
     )
-    db.session.add(attempt)
-    db.session.flush()
+    try:
+        with savepoint():
+            db.session.add(attempt)
+    except IntegrityError as error:
+        raise LostStartRace() from error
     for position, version in enumerate(versions, start=1):
         order = display_order(version.to_data(), settings.shuffle_choices, rng)
         db.session.add(
