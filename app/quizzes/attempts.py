@@ -52,6 +52,10 @@ class LostStartRace(Exception):
     """Another request stored this attempt number, or an open attempt, first."""
 
 
+class LimitReached(QuizUnavailable):
+    """The learner has started as many attempts as the limit (plus allowances) allows."""
+
+
 def start_or_resume(
     user_id: int, lesson: Lesson, settings: QuizSettings, rng: random.Random | None = None
 ) -> Attempt:
@@ -69,6 +73,13 @@ def start_or_resume(
             return start_attempt(user_id, lesson, settings, rng)
         except LostStartRace:
             continue  # read again: the winner's attempt, or the next number and the limit
+        except LimitReached:
+            # A racing request may have started the last allowed attempt after our first
+            # look: its number counts against the limit, and the learner is sent to it.
+            attempt = open_attempt(user_id, lesson.id)
+            if attempt is not None:
+                return attempt
+            raise
     raise QuizUnavailable("Too many requests started this quiz at once. Please try again.")
 
 
@@ -110,7 +121,7 @@ def start_attempt(
     number = next_attempt_number(user_id, lesson.id)
     limit = attempt_limit_for(user_id, lesson.id, settings)
     if not may_start(number, limit):
-        raise QuizUnavailable(limit_reached_message(limit or 0))
+        raise LimitReached(limit_reached_message(limit or 0))
     versions = _draw_questions(lesson, settings, rng)
     if not versions:
         raise QuizUnavailable("This quiz has no questions yet.")
