@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -163,4 +163,15 @@ def test_upgrade_renumbers_abandons_duplicates_then_constrains(empty_database_ur
         with _db.engine.begin() as connection:
             connection.execute(attempts.insert(), _attempt(15, 1, 4, "submitted", minutes=40))
             connection.execute(attempts.insert(), _attempt(16, 1, 5, "abandoned", minutes=41))
+
+        downgrade(revision="0002_text_format")  # and back: the constraints come off and on again
+        with _db.engine.begin() as connection:
+            assert "attempt_allowances" not in sa.inspect(connection).get_table_names()
+            connection.execute(attempts.insert(), _attempt(17, 1, 1, "submitted", minutes=50))
+        upgrade()
+        with _db.engine.begin() as connection:
+            numbers = connection.execute(
+                sa.select(attempts.c.number).where(attempts.c.user_id == 1).order_by(attempts.c.id)
+            )
+            assert list(numbers.scalars()) == [3, 1, 2, 4, 5, 6]
         _db.engine.dispose()
