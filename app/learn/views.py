@@ -11,7 +11,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from app.course import services
-from app.quizzes import attempts
+from app.quizzes import allowances, attempts
 from app.quizzes.grades import grades_by_lesson
 from app.quizzes.overdue import close_my_overdue_attempts
 
@@ -51,7 +51,7 @@ def lesson(slug: str) -> str:
     if current_user.is_authenticated:
         grade = grades_by_lesson(current_user.id).get(lesson.id)
         attempt = attempts.open_attempt(current_user.id, lesson.id)
-        left = attempts.attempts_left_for(current_user.id, lesson.id, settings)
+        left = allowances.attempts_left_for(current_user.id, lesson.id, settings)
     return render_template(
         "course/lesson.html",
         lesson=lesson,

@@ -1,17 +1,21 @@
-"""Extra attempts: an instructor lets one learner try a lesson's quiz more times.
+"""How many attempts a learner may take, and the extra attempts an instructor gives.
 
-`extra_attempts` is the one lookup every page uses (the start check, the lesson
-page's "attempts left", later the gradebook). Services flush; the caller commits.
+`extra_attempts` is the one lookup of a learner's allowance and `attempt_limit_for`
+the one place it meets the lesson's limit; every page uses them (the start check,
+the lesson page's "attempts left", later the gradebook). The arithmetic is the pure
+`app.quizzes.quota`. Services flush; the caller commits.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.course.settings import QuizSettings
 from app.database import savepoint
 from app.extensions import db
-from app.quizzes.models import AttemptAllowance
+from app.quizzes.models import Attempt, AttemptAllowance
+from app.quizzes.quota import attempt_limit, attempts_left
 from app.timeutil import now_utc
 
 
@@ -23,6 +27,29 @@ def extra_attempts(user_id: int, lesson_id: int) -> int:
         )
     )
     return extra or 0
+
+
+def next_attempt_number(user_id: int, lesson_id: int) -> int:
+    """Return the number the learner's next attempt at the lesson would take."""
+    highest = db.session.scalar(
+        select(func.max(Attempt.number)).where(
+            Attempt.user_id == user_id, Attempt.lesson_id == lesson_id
+        )
+    )
+    return (highest or 0) + 1
+
+
+def attempt_limit_for(user_id: int, lesson_id: int, settings: QuizSettings) -> int | None:
+    """Return how many attempts this learner may take at the lesson (None: no limit)."""
+    return attempt_limit(settings.max_attempts, extra_attempts(user_id, lesson_id))
+
+
+def attempts_left_for(user_id: int, lesson_id: int, settings: QuizSettings) -> int | None:
+    """Return how many more attempts the learner may start (None: no limit)."""
+    if not settings.max_attempts:
+        return None  # no statement spent on a lesson without a limit
+    limit = attempt_limit_for(user_id, lesson_id, settings)
+    return attempts_left(next_attempt_number(user_id, lesson_id) - 1, limit)
 
 
 def grant_extra_attempts(user_id: int, lesson_id: int, extra: int = 1) -> int:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -22,10 +22,10 @@ from app.course.models import Lesson
 from app.course.settings import QuizSettings
 from app.database import savepoint
 from app.extensions import db
-from app.quizzes.allowances import extra_attempts
+from app.quizzes.allowances import attempt_limit_for, next_attempt_number
 from app.quizzes.grades import grade_attempt
 from app.quizzes.models import STATE_OPEN, STATE_SUBMITTED, Attempt, Response
-from app.quizzes.quota import attempt_limit, attempts_left, limit_reached_message, may_start
+from app.quizzes.quota import limit_reached_message, may_start
 from app.timeutil import as_utc, now_utc
 
 
@@ -81,29 +81,6 @@ def start_or_resume(
                 return attempt
             raise
     raise QuizUnavailable("Too many requests started this quiz at once. Please try again.")
-
-
-def next_attempt_number(user_id: int, lesson_id: int) -> int:
-    """Return the number the learner's next attempt at the lesson would take."""
-    highest = db.session.scalar(
-        select(func.max(Attempt.number)).where(
-            Attempt.user_id == user_id, Attempt.lesson_id == lesson_id
-        )
-    )
-    return (highest or 0) + 1
-
-
-def attempt_limit_for(user_id: int, lesson_id: int, settings: QuizSettings) -> int | None:
-    """Return how many attempts this learner may take at the lesson (None: no limit)."""
-    return attempt_limit(settings.max_attempts, extra_attempts(user_id, lesson_id))
-
-
-def attempts_left_for(user_id: int, lesson_id: int, settings: QuizSettings) -> int | None:
-    """Return how many more attempts the learner may start (None: no limit)."""
-    if not settings.max_attempts:
-        return None  # no statement spent on a lesson without a limit
-    limit = attempt_limit_for(user_id, lesson_id, settings)
-    return attempts_left(next_attempt_number(user_id, lesson_id) - 1, limit)
 
 
 def start_attempt(
