@@ -74,6 +74,32 @@ def close_overdue_command() -> None:
     click.echo(f"graded {graded} overdue attempt{'s' if graded != 1 else ''}")
 
 
+@attempts_cli.command("grant")
+@click.argument("email")
+@click.argument("lesson_slug")
+@click.option(
+    "--extra", type=click.IntRange(1, 1000), default=1, show_default=True,
+    help="How many more attempts to give.",
+)  # fmt: skip
+def grant_command(email: str, lesson_slug: str, extra: int) -> None:
+    """Give a learner more attempts at a lesson's quiz, over its attempt limit."""
+    from app.course.services import lesson_by_slug
+    from app.quizzes.allowances import grant_extra_attempts
+
+    with unit_of_work():
+        user = auth_services.find_user(email)
+        if user is None:
+            raise click.ClickException(f"No account with the email {email!r}; nothing changed.")
+        lesson = lesson_by_slug(lesson_slug)
+        if lesson is None:
+            raise click.ClickException(f"No lesson {lesson_slug!r}; nothing changed.")
+        total = grant_extra_attempts(user.id, lesson.id, extra)
+        user_email, title = user.email, lesson.title
+    click.echo(
+        f"{user_email} now has {total} extra attempt{'s' if total != 1 else ''} at {title!r}."
+    )
+
+
 @course_cli.command("load")
 @click.option(
     "--dir", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=None,

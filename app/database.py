@@ -77,6 +77,20 @@ def unit_of_work() -> Iterator[None]:
         db.session().info.pop(_WRITING, None)
 
 
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """Run the block in a SAVEPOINT of the current unit of work, flushing at its end.
+
+    If the block (or its flush) raises, for example an IntegrityError from a unique
+    constraint that a racing request satisfied first, only the block's changes are
+    undone and the error propagates; the outer unit of work is still usable and
+    can act on the outcome (send the loser to the winner's row).
+    """
+    with db.session.begin_nested():
+        yield
+        db.session.flush()
+
+
 def keep_loaded(instance: Any) -> None:
     """Let `instance` stay loaded when a unit of work begins (the logged-in user).
 

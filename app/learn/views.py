@@ -14,7 +14,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from app.course.cache import structure
-from app.quizzes import attempts
+from app.quizzes import allowances, attempts
 from app.quizzes.grades import grade_for, grades_by_lesson
 from app.quizzes.overdue import close_my_overdue_attempts
 
@@ -49,10 +49,12 @@ def lesson(slug: str) -> str:
     if lesson is None:
         abort(404)
     previous, following = course.neighbours(lesson)
-    grade = attempt = None
+    settings = lesson.quiz_settings()
+    grade = attempt = left = None
     if current_user.is_authenticated:
         grade = grade_for(current_user.id, lesson.id)
         attempt = attempts.open_attempt(current_user.id, lesson.id)
+        left = allowances.attempts_left_for(current_user.id, lesson.id, settings)
     return render_template(
         "course/lesson.html",
         lesson=lesson,
@@ -60,6 +62,7 @@ def lesson(slug: str) -> str:
         following=following,
         grade=grade,
         open_attempt=attempt,
-        settings=lesson.quiz_settings(),
+        attempts_left=left,
+        settings=settings,
         question_count=lesson.question_count,
     )

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,9 +21,12 @@ from app.bank.types import display_order, question_type
 from app.bank.types.base import FormValues, field_name
 from app.course.models import Lesson
 from app.course.settings import QuizSettings
+from app.database import savepoint
 from app.extensions import db
+from app.quizzes.allowances import attempt_limit_for, next_attempt_number
 from app.quizzes.grades import grade_attempt, score_answers, store_graded_answers
 from app.quizzes.models import STATE_OPEN, STATE_SUBMITTED, Attempt, Response
+from app.quizzes.quota import limit_reached_message, may_start
 from app.timeutil import as_utc, now_utc
 
 
@@ -41,20 +45,61 @@ def open_attempt(user_id: int, lesson_id: int) -> Attempt | None:
     )
 
 
+# A request that keeps losing races to starts that are then at once submitted gives up.
+START_TRIES = 3
+
+
+class LostStartRace(Exception):
+    """Another request stored this attempt number, or an open attempt, first."""
+
+
+class LimitReached(QuizUnavailable):
+    """The learner has started as many attempts as the limit (plus allowances) allows."""
+
+
+def start_or_resume(
+    user_id: int, lesson: Lesson, settings: QuizSettings, rng: random.Random | None = None
+) -> Attempt:
+    """Return the learner's open attempt at the lesson, or start one if the limit allows.
+
+    Race-free: the database lets one of several racing requests store the attempt
+    (unique numbers, one open attempt per learner and lesson); the others are given
+    the winner's open attempt. Raises QuizUnavailable with the reason a start is refused.
+    """
+    for _ in range(START_TRIES):
+        attempt = open_attempt(user_id, lesson.id)
+        if attempt is not None:
+            return attempt
+        try:
+            return start_attempt(user_id, lesson, settings, rng)
+        except LostStartRace:
+            continue  # read again: the winner's attempt, or the next number and the limit
+        except LimitReached:
+            # A racing request may have started the last allowed attempt after our first
+            # look: its number counts against the limit, and the learner is sent to it.
+            attempt = open_attempt(user_id, lesson.id)
+            if attempt is not None:
+                return attempt
+            raise
+    raise QuizUnavailable("Too many requests started this quiz at once. Please try again.")
+
+
 def start_attempt(
     user_id: int, lesson: Lesson, settings: QuizSettings, rng: random.Random | None = None
 ) -> Attempt:
-    """Create an attempt that fixes its questions, their order and their choice order."""
+    """Create an attempt that fixes its questions, their order and their choice order.
+
+    The limit compares the next attempt number with the lesson's limit plus the
+    learner's extra attempts. The number is unique per learner and lesson and at
+    most one attempt is open, both in the database, so when two requests read the
+    same next number only one INSERT succeeds; the other raises LostStartRace
+    (in a savepoint: the caller's unit of work goes on).
+    """
     rng = rng or random.SystemRandom()
-    graded = db.session.scalar(
-        select(func.count())
-        .select_from(Attempt)
-        .where(Attempt.user_id == user_id, Attempt.lesson_id == lesson.id)
-    )
-    if settings.max_attempts and graded >= settings.max_attempts:
-        raise QuizUnavailable(
-            f"You have used all {settings.max_attempts} attempts allowed for this quiz."
-        )
+    number = next_attempt_number(user_id, lesson.id)
+    limit = attempt_limit_for(user_id, lesson.id, settings)
+    if not may_start(number, limit):
+        raise LimitReached(limit_reached_message(limit or 0))
     versions = _draw_questions(lesson, settings, rng)
     if not versions:
         raise QuizUnavailable("This quiz has no questions yet.")
@@ -62,7 +107,7 @@ def start_attempt(
     attempt = Attempt(
         user_id=user_id,
         lesson_id=lesson.id,
-        number=graded + 1,
+        number=number,
         state=STATE_OPEN,
         started_at=started,
         deadline=(
@@ -73,8 +118,11 @@ def start_attempt(
         seed=rng.randrange(2**31),
         max_score=sum(v.points for v in versions),
     )
-    db.session.add(attempt)
-    db.session.flush()
+    try:
+        with savepoint():
+            db.session.add(attempt)
+    except IntegrityError as error:
+        raise LostStartRace() from error
     for position, version in enumerate(versions, start=1):
         order = display_order(version.to_data(), settings.shuffle_choices, rng)
         db.session.add(

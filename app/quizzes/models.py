@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -13,12 +13,31 @@ from app.timeutil import now_utc
 
 STATE_OPEN = "open"
 STATE_SUBMITTED = "submitted"
+# An open attempt set aside without grading (a duplicate the 0003 migration found):
+# never graded, never counted in a lesson grade, listed as "abandoned".
+STATE_ABANDONED = "abandoned"
+_OPEN_ONLY = text("state = 'open'")
 
 
 class Attempt(db.Model):
     """One learner's try at one lesson's quiz; its questions are fixed when it starts."""
 
     __tablename__ = "attempts"
+    # The attempt rules live in the database, so that racing requests (several workers,
+    # several servers) cannot break them: attempt numbers are unique per learner and
+    # lesson (the limit compares the next number with it), and a learner has at most one
+    # open attempt per lesson. `app.quizzes.attempts.start_attempt` relies on both.
+    __table_args__ = (
+        UniqueConstraint("user_id", "lesson_id", "number", name="uq_attempts_user_lesson_number"),
+        Index(
+            "uq_attempts_one_open_per_learner",
+            "user_id",
+            "lesson_id",
+            unique=True,
+            sqlite_where=_OPEN_ONLY,
+            postgresql_where=_OPEN_ONLY,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -41,6 +60,10 @@ class Attempt(db.Model):
     @property
     def is_open(self) -> bool:
         return self.state == STATE_OPEN
+
+    @property
+    def is_abandoned(self) -> bool:
+        return self.state == STATE_ABANDONED
 
     @property
     def percent(self) -> float:
@@ -98,3 +121,21 @@ class LessonGrade(db.Model):
 
     def __repr__(self) -> str:
         return f"<LessonGrade user={self.user_id} lesson={self.lesson_id} {self.percent:.0f}%>"
+
+
+class AttemptAllowance(db.Model):
+    """Extra attempts an instructor gave one learner at one lesson, over the lesson's limit."""
+
+    __tablename__ = "attempt_allowances"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
+    extra: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=now_utc, onupdate=now_utc
+    )
+
+    def __repr__(self) -> str:
+        return f"<AttemptAllowance user={self.user_id} lesson={self.lesson_id} +{self.extra}>"

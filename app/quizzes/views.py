@@ -71,14 +71,12 @@ def start(slug: str) -> Response:
         if lesson is None:
             abort(404)
         attempts.close_overdue_attempts(current_user.id)
-        attempt = attempts.open_attempt(current_user.id, lesson.id)
-        if attempt is None:
-            try:
-                attempt = attempts.start_attempt(
-                    current_user.id, lesson, course_services.settings_for(lesson)
-                )
-            except attempts.QuizUnavailable as reason:
-                refusal = str(reason)  # stored nothing; any overdue attempt graded above stays
+        try:
+            attempt = attempts.start_or_resume(
+                current_user.id, lesson, course_services.settings_for(lesson)
+            )
+        except attempts.QuizUnavailable as reason:
+            refusal = str(reason)  # stored nothing; any overdue attempt graded above stays
     if refusal is not None:
         flash(refusal, "warning")
         return redirect(url_for("course.lesson", slug=slug))
@@ -174,6 +172,9 @@ def result(attempt_id: int) -> str | Response:
     attempt = _own_attempt(attempt_id)
     if attempt.is_open:
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+    if attempt.is_abandoned:
+        flash(f"Attempt {attempt.number} was abandoned: it was not graded.", "info")
+        return redirect(url_for("quizzes.scores"))
     review = review_attempt(attempt)
     return render_template(
         "quizzes/result.html",

@@ -109,14 +109,10 @@ def _render_existing_rows():
 
 
 def downgrade():
-    with op.batch_alter_table("question_versions", schema=None) as batch_op:
-        batch_op.drop_column("render_version")
-        batch_op.drop_column("rendered")
-    with op.batch_alter_table("lessons", schema=None) as batch_op:
-        batch_op.drop_column("render_version")
-        batch_op.drop_column("summary_html")
-        batch_op.drop_column("key_terms_html")
-        batch_op.drop_column("objectives_html")
-        batch_op.drop_column("body_html")
-    with op.batch_alter_table("courses", schema=None) as batch_op:
-        batch_op.drop_column("content_revision")
+    # Plain DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch rebuild of `lessons` would
+    # drop a table other rows refer to, which SQLite's foreign keys refuse.
+    for column in ("render_version", "rendered"):
+        op.drop_column("question_versions", column)
+    for column in ("render_version", "summary_html", "key_terms_html", "objectives_html", "body_html"):
+        op.drop_column("lessons", column)
+    op.drop_column("courses", "content_revision")

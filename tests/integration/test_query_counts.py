@@ -80,9 +80,9 @@ def _learners_with_attempts(db, lesson, learners: int) -> None:
         user = User(email=f"l{n}-{learners}@example.com", password_hash="x")
         db.session.add(user)
         db.session.flush()
-        for score in (1.0, 2.0):
+        for number, score in ((1, 1.0), (2, 2.0)):
             db.session.add(
-                Attempt(user_id=user.id, lesson_id=lesson.id, state="submitted",
+                Attempt(user_id=user.id, lesson_id=lesson.id, number=number, state="submitted",
                         score=score, max_score=2.0, submitted_at=now_utc())
             )  # fmt: skip
     db.session.commit()
