@@ -22,6 +22,7 @@ from app.course.settings import QuizSettings
 from app.extensions import db
 from app.quizzes.grades import grade_attempt
 from app.quizzes.models import STATE_OPEN, STATE_SUBMITTED, Attempt, Response
+from app.quizzes.scoring import attempts_allowed, out_of_attempts
 from app.timeutil import as_utc, now_utc
 
 
@@ -50,10 +51,9 @@ def start_attempt(
         .select_from(Attempt)
         .where(Attempt.user_id == user_id, Attempt.lesson_id == lesson.id)
     )
-    if settings.max_attempts and graded >= settings.max_attempts:
-        raise QuizUnavailable(
-            f"You have used all {settings.max_attempts} attempts allowed for this quiz."
-        )
+    allowed = attempts_allowed(settings.max_attempts)
+    if out_of_attempts(graded, allowed):
+        raise QuizUnavailable(f"You have used all {allowed} attempts allowed for this quiz.")
     versions = _draw_questions(lesson, settings, rng)
     if not versions:
         raise QuizUnavailable("This quiz has no questions yet.")

@@ -55,3 +55,18 @@ def passes(percent: float, pass_mark: float) -> bool:
     """Tell whether a score passes: the one pass rule (counted grades, result pages)."""
     # Round away float noise: 7 of 10 is 70%, which passes a 70% mark.
     return round(percent, 6) >= pass_mark
+
+
+def attempts_allowed(max_attempts: int, extra: int = 0) -> int:
+    """Return how many attempts a learner may make at a quiz (0 = unlimited).
+
+    The one place the limit is computed: starting an attempt checks it, and the
+    review's "after the last attempt" waits for it. Allowances for one learner
+    (`extra`) add to the quiz's own limit; an unlimited quiz stays unlimited.
+    """
+    return max_attempts + extra if max_attempts else 0
+
+
+def out_of_attempts(used: int, allowed: int) -> bool:
+    """Tell whether a learner has used every attempt allowed (never, when unlimited)."""
+    return bool(allowed) and used >= allowed
