@@ -19,6 +19,9 @@ class Course(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     quiz_defaults: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     source_hash: Mapped[str | None] = mapped_column(String(64))
+    # Set when an instructor saves the course settings page: `flask course load` then
+    # reports a conflict instead of overwriting the defaults from course.toml.
+    edited_in_web: Mapped[bool] = mapped_column(default=False)
 
     def __repr__(self) -> str:
         return f"<Course {self.title!r}>"

@@ -51,6 +51,14 @@ def settings_or_defaults(
             return QuizSettings(), str(error)
 
 
+def course_settings() -> tuple[QuizSettings, str | None]:
+    """Return the course-wide defaults as settings, or the built-in ones and why not."""
+    try:
+        return resolve_settings(quiz_defaults(), {}), None
+    except InvalidSettings as error:
+        return QuizSettings(), str(error)
+
+
 def settings_of_lessons(lessons: list[Lesson]) -> dict[int, QuizSettings]:
     """Return each lesson's usable settings by lesson id, reading the course row once."""
     defaults = quiz_defaults()

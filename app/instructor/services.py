@@ -28,7 +28,7 @@ from app.bank.models import (
 )
 from app.course.models import Lesson
 from app.course.services import LessonText, quiz_defaults, set_lesson_text, settings_or_defaults
-from app.course.settings import InvalidSettings, QuizSettings, resolve_settings
+from app.course.settings import InvalidSettings, QuizSettings, changes_grades, resolve_settings
 from app.extensions import db
 from app.quizzes.grades import recompute_lesson_grades
 
@@ -255,6 +255,6 @@ def update_quiz_settings(lesson: Lesson, values: dict[str, Any]) -> SettingsChan
     lesson.edited_in_web = True
     db.session.flush()
     after = resolve_settings(defaults, overrides)
-    if (before.pass_mark, before.counted_score) != (after.pass_mark, after.counted_score):
+    if changes_grades(before, after):
         return SettingsChange(grades_recomputed=recompute_lesson_grades(lesson))
     return SettingsChange(grades_recomputed=None)

@@ -11,6 +11,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from app.course.models import Lesson
+from app.course.settings import REVIEW_PARTS, QuizSettings
 from app.quizzes.models import LessonGrade
 from tests.support import (
     FIXTURE_COURSE,
@@ -46,6 +47,8 @@ SETTINGS_FORM = {
     "draw": "2",
     "shuffle_questions": "y",
     "counted_score": "last",
+    # The review options as the form shows them by default.
+    **{f"review_{part}": QuizSettings().review_timing(part) for part in REVIEW_PARTS},
 }
 
 
