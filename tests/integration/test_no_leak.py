@@ -155,10 +155,14 @@ def _scores(attempt: Attempt, answers: dict) -> list[float]:
 
 REVIEW_BANK = """
 // [id:rv-single] [tag:anchor-one]
-Pick the keyword.{=Keysingle#FB-single-right ~Wrongsingle#FB-single-wrong ~Othersingle#FB-single-other ####GF-single}
+Pick the keyword.{
+=Keysingle#FB-single-right ~Wrongsingle#FB-single-wrong ~Othersingle#FB-single-other
+####GF-single}
 
 // [id:rv-multi] [tag:anchor-one]
-Pick the two keywords.{~%50%Keymultione#FB-multi-one ~%50%Keymultitwo#FB-multi-two ~%-100%Wrongmulti#FB-multi-wrong ####GF-multi}
+Pick the two keywords.{
+~%50%Keymultione#FB-multi-one ~%50%Keymultitwo#FB-multi-two ~%-100%Wrongmulti#FB-multi-wrong
+####GF-multi}
 
 // [id:rv-tf] [tag:anchor-one]
 The sky is green.{F#FB-tf-first#FB-tf-second ####GF-tf}
@@ -170,7 +174,9 @@ Name the keyword.{=Keyshort#FB-short-right ####GF-short}
 Which number is the keyword?{#4127:0#FB-num-right ####GF-num}
 
 // [id:rv-match] [tag:anchor-one]
-Match them.{=Leftone -> Keymatchone =Lefttwo -> Keymatchtwo =Leftthree -> Keymatchthree ####GF-match}
+Match them.{
+=Leftone -> Keymatchone =Lefttwo -> Keymatchtwo =Leftthree -> Keymatchthree
+####GF-match}
 """
 
 
@@ -242,9 +248,7 @@ def test_the_result_page_keeps_keys_and_feedback_back_until_the_lesson_is_passed
     assert set(_shown(page, keys_and_feedback)) >= wrong_choice_feedback
 
 
-def test_the_result_page_shows_the_key_once_the_last_attempt_is_used(
-    client, learner, db, tmp_path
-):
+def test_the_result_page_shows_the_key_once_the_last_attempt_is_used(client, learner, db, tmp_path):
     load_course(read_course(_review_course(tmp_path, "max_attempts = 2\n")))
     db.session.commit()
     keys_and_feedback = _keys_and_feedback(db)

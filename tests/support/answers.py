@@ -39,8 +39,6 @@ def form_answers(attempt: Attempt, right: bool) -> dict[str, list[str]]:
                     target = pair
                 else:
                     right_text = question.pairs[pair].right
-                    target = next(
-                        i for i, p in enumerate(question.pairs) if p.right != right_text
-                    )
+                    target = next(i for i, p in enumerate(question.pairs) if p.right != right_text)
                 fields[f"{name}-r{position}"] = [str(order.index(target))]
     return fields
