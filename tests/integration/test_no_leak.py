@@ -22,6 +22,7 @@ from app.bank.models import QuestionVersion
 from app.bank.types import correct_answer_text, grade
 from app.content.loading import load_course
 from app.course.files import read_course
+from app.course.models import Lesson
 from app.quizzes.attempts import read_answers
 from app.quizzes.models import Attempt
 from app.rendering import render_inline
@@ -298,3 +299,27 @@ def _moved_key(answer: dict) -> dict:
     if "value" in answer:
         return {"value": answer["value"] + 1}
     return {"text": answer["text"] + "zz"}
+
+
+def test_a_question_drawn_by_the_final_exam_shows_its_key_only_when_both_rules_allow(
+    client, course, learner, db
+):
+    passed = _take(client, db, "first-lesson", right=True)
+    assert "Passed" in client.get(passed).get_data(as_text=True)
+    exam = db.session.scalar(select(Lesson).where(Lesson.slug == "final-review"))
+    exam.quiz_settings = {**exam.quiz_settings, "review_correct_answer": "immediately"}
+    db.session.commit()
+
+    result = _take(client, db, "final-review", right=False)
+    attempt = db.session.get(Attempt, int(result.split("/")[-2]))
+    lessons = [r.version.question.lesson.slug for r in attempt.responses]
+    assert set(lessons) == {"first-lesson", "second-lesson"}  # one at least from each
+    page = client.get(result).get_data(as_text=True)
+    # The exam shows keys at once, but only the passed lesson's questions agree.
+    assert page.count("Correct answer</dt>") == lessons.count("first-lesson")
+
+    exam.quiz_settings = {"final_exam": True, "draw": 3}  # back to the defaults
+    db.session.commit()
+    page = client.get(result).get_data(as_text=True)
+    # The exam is neither passed nor out of attempts: no key, not even the passed lesson's.
+    assert "Correct answer" not in page
