@@ -176,6 +176,19 @@ def test_the_settings_form_shows_the_settings_in_force(instructor_client, course
     assert "final exam" in final and re.search(r'id="draw"[^>]*value="3"', final)
 
 
+def test_a_lessons_review_options_are_edited_on_its_settings_form(instructor_client, course, db):
+    page = instructor_client.get(SETTINGS).get_data(as_text=True)
+    assert "After an attempt, what learners see of each question" in page
+    changed = {**SETTINGS_FORM, "review_correct_answer": "never", "review_marks": "after_pass"}
+    assert post_form(instructor_client, SETTINGS, changed).status_code == 302
+    stored = _lesson(db).quiz_settings
+    assert stored["review_correct_answer"] == "never" and stored["review_marks"] == "after_pass"
+    assert "review_answers" not in stored  # equal to the course default: not stored
+    refused = post_form(instructor_client, SETTINGS, {**changed, "review_points": "later"})
+    assert refused.status_code == 200
+    assert 'id="review_points-error">Review points must be one of' in refused.get_data(as_text=True)
+
+
 def test_saving_settings_stores_only_what_differs_from_the_course(instructor_client, course, db):
     response = post_form(instructor_client, SETTINGS, SETTINGS_FORM)
     assert response.status_code == 302, response.get_data(as_text=True)
