@@ -69,7 +69,7 @@ class LoadReport:
 def load_course(source: CourseSource) -> LoadReport:
     """Bring the database up to date with the course files."""
     report = LoadReport()
-    _load_course_row(source)
+    _load_course_row(source, report)
     modules = {m.slug: m for m in db.session.scalars(select(Module))}
     lessons = {lesson.slug: lesson for lesson in db.session.scalars(select(Lesson))}
     position = 0
@@ -115,7 +115,7 @@ def rerender_stale_texts() -> int:
     return count
 
 
-def _load_course_row(source: CourseSource) -> None:
+def _load_course_row(source: CourseSource, report: LoadReport) -> None:
     course = current_course()
     if course is None:
         db.session.add(
@@ -130,8 +130,15 @@ def _load_course_row(source: CourseSource) -> None:
         )
     elif course.source_hash != source.source_hash:
         course.title = source.title
-        course.quiz_defaults = source.quiz_defaults
-        course.source_hash = source.source_hash
+        if course.edited_in_web:
+            # Like an edited lesson: the hash stays, so every load reports it again.
+            report.conflicts.append(
+                "course settings: edited in the web since the last load; "
+                "the quiz defaults in course.toml were not applied"
+            )
+        else:
+            course.quiz_defaults = source.quiz_defaults
+            course.source_hash = source.source_hash
 
 
 def _load_lesson(

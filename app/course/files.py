@@ -101,6 +101,10 @@ def read_course(course_dir: Path) -> CourseSource:
         raise CourseFileError(course_file, None, "'title' must be a non-empty string")
     defaults = data.get("quiz_defaults", {})
     _check_quiz_settings(course_file, defaults)
+    try:
+        resolve_settings(defaults, {})
+    except InvalidSettings as error:
+        raise CourseFileError(course_file, None, f"quiz defaults: {error}") from error
     modules_data = data.get("modules")
     if not isinstance(modules_data, list) or not modules_data:
         raise CourseFileError(course_file, None, "no [[modules]] listed")

@@ -22,6 +22,9 @@ class Course(db.Model):
     # Bumped by every write to course content (`bump_content_revision`): each process's
     # course cache (app/course/cache.py) is good only for the revision it was built from.
     content_revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set when an instructor saves the course settings page: `flask course load` then
+    # reports a conflict instead of overwriting the defaults from course.toml.
+    edited_in_web: Mapped[bool] = mapped_column(default=False)
 
     def __repr__(self) -> str:
         return f"<Course {self.title!r}>"

@@ -48,9 +48,14 @@ def settings_for(lesson: Lesson) -> QuizSettings:
     return resolve_settings(quiz_defaults(), lesson.quiz_settings)
 
 
-def settings_or_defaults(lesson: Lesson) -> tuple[QuizSettings, str | None]:
-    """Return the lesson's settings, or the defaults and why the lesson's own are unusable."""
-    defaults = quiz_defaults()
+def settings_or_defaults(
+    lesson: Lesson, defaults: dict | None = None
+) -> tuple[QuizSettings, str | None]:
+    """Return the lesson's settings, or the defaults and why the lesson's own are unusable.
+
+    `defaults` (the course's, when the caller already has them) saves a query per lesson.
+    """
+    defaults = quiz_defaults() if defaults is None else defaults
     try:
         return resolve_settings(defaults, lesson.quiz_settings), None
     except InvalidSettings as error:
@@ -58,6 +63,20 @@ def settings_or_defaults(lesson: Lesson) -> tuple[QuizSettings, str | None]:
             return resolve_settings(defaults, {}), str(error)
         except InvalidSettings:
             return QuizSettings(), str(error)
+
+
+def course_settings() -> tuple[QuizSettings, str | None]:
+    """Return the course-wide defaults as settings, or the built-in ones and why not."""
+    try:
+        return resolve_settings(quiz_defaults(), {}), None
+    except InvalidSettings as error:
+        return QuizSettings(), str(error)
+
+
+def settings_of_lessons(lessons: list[Lesson]) -> dict[int, QuizSettings]:
+    """Return each lesson's usable settings by lesson id, reading the course row once."""
+    defaults = quiz_defaults()
+    return {lesson.id: settings_or_defaults(lesson, defaults)[0] for lesson in lessons}
 
 
 @dataclass(frozen=True)

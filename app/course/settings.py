@@ -8,6 +8,25 @@ from typing import Any
 COUNTED_SCORE_RULES = ("highest", "last", "first", "average")
 FINAL_EXAM_DRAW = 20
 
+# When a part of the review appears after an attempt (after Moodle's review options).
+REVIEW_TIMINGS = (
+    "immediately",
+    "after_pass",
+    "after_last_attempt",
+    "after_pass_or_last_attempt",
+    "never",
+)
+# The parts of a graded question's review; each is a setting `review_<part>`.
+REVIEW_PARTS = (
+    "answers",
+    "marks",
+    "points",
+    "lesson_link",
+    "choice_feedback",
+    "general_feedback",
+    "correct_answer",
+)
+
 
 class InvalidSettings(ValueError):
     """A quiz setting has a value the quiz cannot use."""
@@ -23,6 +42,19 @@ class QuizSettings:
     shuffle_choices: bool = True
     counted_score: str = "highest"
     final_exam: bool = False
+    # What a learner sees of each question after an attempt, and when (REVIEW_TIMINGS).
+    # Feedback often restates the key, so it waits like the key does.
+    review_answers: str = "immediately"
+    review_marks: str = "immediately"
+    review_points: str = "immediately"
+    review_lesson_link: str = "immediately"
+    review_choice_feedback: str = "after_pass_or_last_attempt"
+    review_general_feedback: str = "after_pass_or_last_attempt"
+    review_correct_answer: str = "after_pass_or_last_attempt"
+
+    def review_timing(self, part: str) -> str:
+        """Return when the review shows `part` (one of REVIEW_PARTS)."""
+        return str(getattr(self, "review_" + part))
 
 
 def resolve_settings(defaults: dict[str, Any], overrides: dict[str, Any]) -> QuizSettings:
@@ -58,4 +90,13 @@ def validate_settings(settings: QuizSettings) -> list[str]:
             problems.append(f"{name.replace('_', ' ')} must be true or false")
     if settings.counted_score not in COUNTED_SCORE_RULES:
         problems.append("counted score must be one of " + ", ".join(COUNTED_SCORE_RULES))
+    for part in REVIEW_PARTS:
+        if settings.review_timing(part) not in REVIEW_TIMINGS:
+            label = "review " + part.replace("_", " ")
+            problems.append(f"{label} must be one of " + ", ".join(REVIEW_TIMINGS))
     return problems
+
+
+def changes_grades(before: QuizSettings, after: QuizSettings) -> bool:
+    """Tell whether stored grades must be recomputed (the pass mark or the counted rule moved)."""
+    return (before.pass_mark, before.counted_score) != (after.pass_mark, after.counted_score)

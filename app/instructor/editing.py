@@ -14,7 +14,7 @@ from dataclasses import astuple
 
 from app.bank.models import Question
 from app.course.files import content_hash
-from app.course.models import Lesson
+from app.course.models import Course, Lesson
 from app.course.services import lesson_text
 
 QUESTION_CHANGED = (
@@ -61,3 +61,8 @@ def lesson_text_state(lesson: Lesson) -> str:
 def settings_state(lesson: Lesson) -> str:
     """A lesson's quiz settings' state: a fingerprint of its own settings."""
     return content_hash(lesson.quiz_settings or {})[:16]
+
+
+def course_settings_state(course: Course) -> str:
+    """The course settings' state: a fingerprint of the stored course-wide defaults."""
+    return content_hash(course.quiz_defaults or {})[:16]

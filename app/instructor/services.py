@@ -34,7 +34,7 @@ from app.course.services import (
     set_lesson_text,
     settings_or_defaults,
 )
-from app.course.settings import InvalidSettings, QuizSettings, resolve_settings
+from app.course.settings import InvalidSettings, QuizSettings, changes_grades, resolve_settings
 from app.extensions import db
 from app.quizzes.grades import recompute_lesson_grades
 
@@ -278,6 +278,6 @@ def update_quiz_settings(lesson: Lesson, values: dict[str, Any]) -> SettingsChan
     bump_content_revision()
     db.session.flush()
     after = resolve_settings(defaults, overrides)
-    if (before.pass_mark, before.counted_score) != (after.pass_mark, after.counted_score):
+    if changes_grades(before, after):
         return SettingsChange(grades_recomputed=recompute_lesson_grades(lesson))
     return SettingsChange(grades_recomputed=None)

@@ -35,6 +35,14 @@ def attempts_left(used: int, limit: int | None) -> int | None:
     return max(0, limit - used)
 
 
+def out_of_attempts(used: int, limit: int | None) -> bool:
+    """Tell whether a learner has used every attempt allowed (never, when unlimited).
+
+    The review's "after the last attempt" waits for this.
+    """
+    return limit is not None and used >= limit
+
+
 def limit_reached_message(limit: int) -> str:
     """Say why a new attempt is refused (the start page and its tests share it)."""
     return f"You have used all {limit} attempts allowed for this quiz."

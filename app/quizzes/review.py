@@ -1,8 +1,9 @@
 """What a learner sees of an attempt: the quiz page's items, and the review after grading.
 
 `review_attempt` is the one place a result page's review is assembled (what was
-answered, the right answer, the feedback, the link back to the lesson), so that
-a rule about what a learner may see of a key is written once, here.
+answered, the right answer, the feedback, the link back to the lesson); what a
+learner may see of it is decided by `app.quizzes.visibility.key_visible`. Texts
+come as the HTML stored when they were written: nothing is rendered here.
 """
 
 from __future__ import annotations
@@ -19,12 +20,22 @@ from app.bank.model import MatchPair, QuestionData
 from app.bank.models import Question, QuestionVersion
 from app.bank.types import answer_text, correct_answer_text, grade, question_type
 from app.bank.types.base import field_name
-from app.course.cache import structure
-from app.course.models import Lesson
-from app.course.settings import QuizSettings
+from app.course.cache import LessonEntry, structure
+from app.course.settings import REVIEW_PARTS, QuizSettings
 from app.extensions import db
-from app.quizzes.models import Attempt
+from app.quizzes.models import Attempt, AttemptAllowance, LessonGrade
 from app.quizzes.scoring import passes
+from app.quizzes.visibility import (
+    ANSWERS,
+    CHOICE_FEEDBACK,
+    CORRECT_ANSWER,
+    GENERAL_FEEDBACK,
+    LESSON_LINK,
+    LearnerStanding,
+    ReviewedQuestion,
+    Standing,
+    key_visible,
+)
 from app.rendering import ANCHOR_PREFIX, StoredTexts
 
 
@@ -55,32 +66,81 @@ class AttemptReview:
     items: list[dict[str, Any]]
     settings: QuizSettings
     passed: bool
+    hidden_note: str | None = None
+
+
+# Why the correct answers are missing from a review, by the quiz's timing for them.
+HIDDEN_NOTES = {
+    "after_pass": "The correct answers and feedback appear once you pass this quiz.",
+    "after_last_attempt": "The correct answers and feedback appear after your last attempt.",
+    "after_pass_or_last_attempt": (
+        "The correct answers and feedback appear once you pass this quiz "
+        "or have used your last attempt."
+    ),
+    "never": "This quiz does not show the correct answers.",
+}
+DEFAULT_HIDDEN_NOTE = "Some correct answers and feedback are not shown yet."
 
 
 def review_attempt(attempt: Attempt) -> AttemptReview:
-    """Assemble the review of a graded attempt: each answer, the key, feedback, lesson link."""
-    lesson = structure().lesson_by_id(attempt.lesson_id)
-    assert lesson is not None, "an attempt's lesson is part of the course"
-    settings = lesson.quiz_settings()
+    """Assemble the review of a graded attempt: each answer, the key, feedback, lesson link.
+
+    What each item shows is decided by `key_visible` with the current settings;
+    a part it hides is not even computed, so no template can leak it.
+    """
+    course = structure()
+    own = course.lesson_by_id(attempt.lesson_id)
+    assert own is not None, "an attempt's lesson is part of the course"
     items = attempt_items(attempt)
-    slugs = lesson_slugs_of_versions([item["version"] for item in items])
+    lesson_ids = lesson_ids_of_versions([item["version"] for item in items])
+    lessons = {
+        question_id: entry
+        for question_id, lesson_id in lesson_ids.items()
+        if (entry := course.lesson_by_id(lesson_id)) is not None
+    }
+    learner = learner_standing(attempt.user_id, [own, *lessons.values()])
+    settings = own.quiz_settings()
+    exam_id = attempt.lesson_id if settings.final_exam else None
     for item in items:
-        question, response, texts = item["question"], item["response"], item["html"]
-        outcome = grade(question, response.answer)
+        question, response, version = item["question"], item["response"], item["version"]
+        texts: StoredTexts = item["html"]
+        lesson = lessons.get(version.question_id)
+        reviewed = ReviewedQuestion(lesson.id if lesson else attempt.lesson_id, exam_id)
+        show = {part: key_visible(learner, reviewed, part) for part in REVIEW_PARTS}
+        item["show"] = show
         shown = _with_stored_html(question, texts)
-        if item["kind"].answer_max_length is None:  # the answer names authored texts
-            item["your_answer"] = Markup(answer_text(shown, response.answer))
-        else:  # the learner typed it: plain text
-            item["your_answer"] = escape(answer_text(question, response.answer))
-        item["correct_answer"] = Markup(correct_answer_text(shown))
-        item["feedback"] = [texts.block(line) for line in outcome.feedback if line]
-        anchor, slug = item["version"].anchor, slugs.get(item["version"].question_id)
+        item["your_answer"] = None
+        if show[ANSWERS]:
+            if item["kind"].answer_max_length is None:  # the answer names authored texts
+                item["your_answer"] = Markup(answer_text(shown, response.answer))
+            else:  # the learner typed it: plain text
+                item["your_answer"] = escape(answer_text(question, response.answer))
+        item["correct_answer"] = (
+            Markup(correct_answer_text(shown)) if show[CORRECT_ANSWER] else None
+        )
+        item["feedback"] = (
+            [texts.block(line) for line in grade(question, response.answer).feedback if line]
+            if show[CHOICE_FEEDBACK]
+            else []
+        )
+        item["general_feedback"] = (
+            texts.block(question.general_feedback)
+            if show[GENERAL_FEEDBACK] and question.general_feedback
+            else ""
+        )
         item["review_url"] = (
-            url_for("course.lesson", slug=slug, _anchor=ANCHOR_PREFIX + anchor)
-            if anchor and slug
+            url_for("course.lesson", slug=lesson.slug, _anchor=ANCHOR_PREFIX + version.anchor)
+            if show[LESSON_LINK] and version.anchor and lesson
             else None
         )
-    return AttemptReview(attempt, items, settings, passes(attempt.percent, settings.pass_mark))
+    hidden = [not item["show"][CORRECT_ANSWER] for item in items]
+    note = None
+    if hidden and all(hidden):
+        note = HIDDEN_NOTES.get(settings.review_correct_answer, DEFAULT_HIDDEN_NOTE)
+    elif any(hidden):  # some shown, some not: a final exam's questions follow two rules
+        note = DEFAULT_HIDDEN_NOTE
+    passed = passes(attempt.percent, settings.pass_mark)
+    return AttemptReview(attempt, items, settings, passed, note)
 
 
 def _with_stored_html(question: QuestionData, texts: StoredTexts) -> QuestionData:
@@ -97,14 +157,45 @@ def _with_stored_html(question: QuestionData, texts: StoredTexts) -> QuestionDat
     )  # fmt: skip
 
 
-def lesson_slugs_of_versions(versions: list[QuestionVersion]) -> dict[int, str]:
-    """Map each version's question id to its lesson's slug (one query)."""
+def lesson_ids_of_versions(versions: list[QuestionVersion]) -> dict[int, int]:
+    """Map each version's question id to the id of the lesson it belongs to now (one query)."""
     question_ids = {v.question_id for v in versions}
     if not question_ids:
         return {}
     rows = db.session.execute(
-        select(Question.id, Lesson.slug)
-        .join(Lesson, Lesson.id == Question.lesson_id)
-        .where(Question.id.in_(question_ids))
+        select(Question.id, Question.lesson_id).where(Question.id.in_(question_ids))
     )
-    return {question_id: slug for question_id, slug in rows}
+    return {question_id: lesson_id for question_id, lesson_id in rows}
+
+
+def learner_standing(user_id: int, lessons: list[LessonEntry]) -> LearnerStanding:
+    """Read the learner's standing in these lessons: grades, then extra attempts (2 queries).
+
+    Settings come from the course cache, so they are the current ones.
+    """
+    settings = {lesson.id: lesson.quiz_settings() for lesson in lessons}
+    grades = {
+        grade.lesson_id: grade
+        for grade in db.session.scalars(
+            select(LessonGrade).where(
+                LessonGrade.user_id == user_id, LessonGrade.lesson_id.in_(settings)
+            )
+        )
+    }
+    extra = dict(
+        db.session.execute(
+            select(AttemptAllowance.lesson_id, AttemptAllowance.extra).where(
+                AttemptAllowance.user_id == user_id, AttemptAllowance.lesson_id.in_(settings)
+            )
+        ).all()
+    )
+    standings = {}
+    for lesson_id, lesson_settings in settings.items():
+        stored = grades.get(lesson_id)
+        standings[lesson_id] = Standing(
+            lesson_settings,
+            passed=bool(stored and stored.passed),
+            attempts_used=stored.attempts_graded if stored else 0,
+            extra_attempts=extra.get(lesson_id, 0),
+        )
+    return LearnerStanding(standings)

@@ -183,6 +183,7 @@ def result(attempt_id: int) -> str | Response:
         items=review.items,
         passed=review.passed,
         settings=review.settings,
+        hidden_note=review.hidden_note,
     )
 
 

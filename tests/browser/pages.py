@@ -91,6 +91,7 @@ PAGES: dict[str, list[tuple[str, Values]]] = {
     "instructor.search": [(INSTRUCTOR, _none)],
     "instructor.edit_lesson": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
     "instructor.lesson_settings": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
+    "instructor.course_settings": [(INSTRUCTOR, _none)],
     "instructor.import_upload": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
     "instructor.import_preview": [
         (INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug, "token": s.import_token()})

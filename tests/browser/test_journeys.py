@@ -365,3 +365,57 @@ def test_an_instructor_imports_a_gift_file_and_a_learner_meets_its_question(
     answer_by_mouse(found[0])
     submit_quiz(learner)
     expect(learner.get_by_text("Right, the lesson names it.")).to_be_visible()
+
+
+def _save_course_review_options(teacher: Page, live_server: LiveServer, **choices: str) -> None:
+    """On the course settings page, pick a timing for each named part and save."""
+    teacher.goto(live_server("/instructor/"))
+    teacher.get_by_role("link", name="course settings").click()
+    expect(teacher.get_by_role("heading", level=1)).to_have_text("Course settings")
+    for label, timing in choices.items():
+        teacher.get_by_label(label, exact=True).select_option(label=timing)
+    teacher.get_by_role("button", name="Save course settings").click()
+    expect(teacher.get_by_text("Course settings saved.", exact=False)).to_be_visible()
+
+
+def test_an_instructor_shows_the_correct_answers_at_once_and_a_learners_result_follows(
+    live_server: LiveServer, new_page
+) -> None:
+    slug = "case-studies"
+    learner = new_page()
+    register(learner, live_server, new_email("reviewed"))
+    start_quiz(learner, live_server, slug)
+    items = quiz_questions(learner, answer_key(live_server, slug))
+    for item in items:
+        answer_by_mouse(item, right=False)
+    submit_quiz(learner)
+    expect(learner.get_by_text("Not passed", exact=True)).to_be_visible()
+    review = learner.locator("ol.review")
+    # The defaults: marks at once; the correct answers wait for a pass or the last attempt.
+    expect(review.get_by_role("heading", level=2, name=re.compile(r"^Wrong"))).to_have_count(
+        len(items)
+    )
+    expect(review.get_by_text("Correct answer", exact=True)).to_have_count(0)
+    expect(learner.get_by_text("appear once you pass this quiz", exact=False)).to_be_visible()
+
+    teacher = new_page()
+    log_in(teacher, live_server, INSTRUCTOR_EMAIL)
+    try:
+        _save_course_review_options(
+            teacher,
+            live_server,
+            **{"The correct answer": "Right after each attempt", "Right and wrong marks": "Never"},
+        )
+        learner.reload()
+        expect(review.get_by_text("Correct answer", exact=True)).to_have_count(len(items))
+        expect(review.get_by_role("heading", level=2, name=re.compile(r"^Wrong"))).to_have_count(0)
+        expect(learner.get_by_text("appear once you pass this quiz", exact=False)).to_have_count(0)
+    finally:  # the other journeys share this server: put the defaults back
+        _save_course_review_options(
+            teacher,
+            live_server,
+            **{
+                "The correct answer": "Once they pass, or after their last attempt",
+                "Right and wrong marks": "Right after each attempt",
+            },
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.course.models import Lesson
+from app.course.services import bump_content_revision
 from app.extensions import db as _db
 from app.quizzes.allowances import extra_attempts, grant_extra_attempts
 from app.quizzes.models import STATE_ABANDONED, Attempt, AttemptAllowance
@@ -20,6 +21,7 @@ LESSON = "second-lesson"
 def _limit(db, max_attempts: int) -> Lesson:
     lesson = db.session.scalar(select(Lesson).where(Lesson.slug == LESSON))
     lesson.quiz_settings = {**lesson.quiz_settings, "max_attempts": max_attempts}
+    bump_content_revision()
     db.session.commit()
     return lesson
 

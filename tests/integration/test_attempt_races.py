@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from app.course.models import Lesson
+from app.course.services import bump_content_revision
 from app.quizzes.models import Attempt
 from tests.support import PASSWORD, make_user
 from tests.support.live import CSRF_FIELD, Session, live_gunicorn, released_together
@@ -37,6 +38,7 @@ def live_server(database_url: str, course, db, max_attempts: int) -> Iterator[st
     """Serve the app with gunicorn (four workers) with the lesson's limit set."""
     lesson = db.session.scalar(select(Lesson).where(Lesson.slug == LESSON))
     lesson.quiz_settings = {**lesson.quiz_settings, "max_attempts": max_attempts}
+    bump_content_revision()
     db.session.commit()
     for n in range(LEARNERS):
         make_user(f"racer{n}@example.com")

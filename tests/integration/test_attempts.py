@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.course.models import Lesson
-from app.course.services import settings_for
+from app.course.services import bump_content_revision, settings_for
 from app.quizzes.attempts import start_attempt
 from app.quizzes.grades import recompute_lesson_grades
 from app.quizzes.models import Attempt, LessonGrade
@@ -22,6 +22,7 @@ from tests.support import csrf_token, log_in, make_user, quiz_fields, start_quiz
 def _set_quiz(db, slug: str, **settings) -> Lesson:
     lesson = db.session.scalar(select(Lesson).where(Lesson.slug == slug))
     lesson.quiz_settings = {**lesson.quiz_settings, **settings}
+    bump_content_revision()
     db.session.commit()
     return lesson
 

@@ -12,7 +12,7 @@ import re
 from sqlalchemy import select
 
 from app.course.models import Course
-from tests.support import log_in, post_form
+from tests.support import log_in, post_form, quiz_settings_form
 
 LESSON = "/lessons/first-lesson"
 
@@ -49,8 +49,7 @@ def test_an_edit_through_one_server_shows_on_the_next_request_to_the_other(
     assert "Envoys, seen again" in page and "Revised summary." in page
     assert "Envoys, seen again" in learner.get("/").get_data(as_text=True)  # the outline too
 
-    settings = {"pass_mark": "55", "max_attempts": "2", "time_limit_minutes": "0", "draw": "0",
-                "shuffle_questions": "y", "counted_score": "highest"}  # fmt: skip
+    settings = quiz_settings_form(pass_mark="55", max_attempts="2", shuffle_choices=None)
     saved = post_form(instructor_client, "/instructor/lessons/first-lesson/settings", settings)
     assert saved.status_code == 302, saved.get_data(as_text=True)
     page = learner.get(LESSON).get_data(as_text=True)

@@ -11,6 +11,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from app.course.models import Lesson
+from app.course.settings import REVIEW_PARTS, QuizSettings
 from app.quizzes.models import LessonGrade
 from tests.support import (
     FIXTURE_COURSE,
@@ -46,6 +47,8 @@ SETTINGS_FORM = {
     "draw": "2",
     "shuffle_questions": "y",
     "counted_score": "last",
+    # The review options as the form shows them by default.
+    **{f"review_{part}": QuizSettings().review_timing(part) for part in REVIEW_PARTS},
 }
 
 
@@ -171,6 +174,19 @@ def test_the_settings_form_shows_the_settings_in_force(instructor_client, course
         as_text=True
     )
     assert "final exam" in final and re.search(r'id="draw"[^>]*value="3"', final)
+
+
+def test_a_lessons_review_options_are_edited_on_its_settings_form(instructor_client, course, db):
+    page = instructor_client.get(SETTINGS).get_data(as_text=True)
+    assert "After an attempt, what learners see of each question" in page
+    changed = {**SETTINGS_FORM, "review_correct_answer": "never", "review_marks": "after_pass"}
+    assert post_form(instructor_client, SETTINGS, changed).status_code == 302
+    stored = _lesson(db).quiz_settings
+    assert stored["review_correct_answer"] == "never" and stored["review_marks"] == "after_pass"
+    assert "review_answers" not in stored  # equal to the course default: not stored
+    refused = post_form(instructor_client, SETTINGS, {**changed, "review_points": "later"})
+    assert refused.status_code == 200
+    assert 'id="review_points-error">Review points must be one of' in refused.get_data(as_text=True)
 
 
 def test_saving_settings_stores_only_what_differs_from_the_course(instructor_client, course, db):

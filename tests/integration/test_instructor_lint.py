@@ -17,7 +17,7 @@ from app.bank.models import Question, QuestionVersion
 from app.content.loading import load_course
 from app.course.files import read_course
 from app.extensions import db
-from tests.support import FIXTURE_COURSE, csrf_token, post_form
+from tests.support import FIXTURE_COURSE, csrf_token, post_form, quiz_settings_form
 
 NEW = "/instructor/lessons/first-lesson/questions/new?type=single"
 # The key is far longer than the other options: a test-wise guesser picks it unread.
@@ -151,14 +151,7 @@ def test_quiz_settings_warn_when_unshuffled_choices_give_keys_away(instructor_cl
             _save(instructor_client, {**FAIR, "prompt": f"Envoy question {number}?"}).status_code
             == 302
         )
-    form = {
-        "pass_mark": "60",
-        "max_attempts": "0",
-        "time_limit_minutes": "0",
-        "draw": "0",
-        "shuffle_questions": "y",
-        "counted_score": "highest",
-    }  # shuffle_choices left unticked: off
+    form = quiz_settings_form(shuffle_choices=None)  # shuffling the choices: off
     page = instructor_client.get(settings).get_data(as_text=True)
     base = page.split('name="base" type="hidden" value="')[1].split('"')[0]
     response = post_form(instructor_client, settings, {**form, "base": base})

@@ -79,10 +79,14 @@ def test_a_new_learner_reads_a_lesson_takes_its_quiz_and_sees_the_score(client, 
     result = client.get(submitted.headers["Location"]).get_data(as_text=True)
     assert "67%" in result
     assert "Not passed" in result
-    assert "Right, envoys carry messages." in result  # feedback for the chosen answer
-    assert "No, that is engineering." in result
-    assert "Negotiating terms" in result  # the correct answer, shown after submission
+    # The default review options: the answers, marks, points and the lesson link at once;
+    # the feedback and the correct answer wait for a pass or the last attempt.
+    assert "Building roads" in result and "Wrong" in result
     assert "/lessons/first-lesson#p-list-of-duties" in result
+    assert "Right, envoys carry messages." not in result  # feedback for the chosen answer
+    assert "No, that is engineering." not in result
+    assert "Negotiating terms" not in result  # the correct answer
+    assert "appear once you pass this quiz" in result
 
     attempt = db.session.scalar(select(Attempt))
     assert attempt.state == "submitted"

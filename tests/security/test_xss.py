@@ -27,6 +27,7 @@ from app.bank.model import Choice, MatchPair, QuestionData
 from app.rendering import render_inline, render_markdown
 from tests.security.pages import form_with, forms_of, live_markup, load_payloads
 from tests.support import FIXTURE_COURSE, csrf_token, log_in, make_user, start_quiz
+from tests.support.reviews import show_everything_in_reviews
 
 PAYLOADS = load_payloads()
 
@@ -65,7 +66,12 @@ def test_the_sanitiser_leaves_no_markup(n):
 
 
 def take_and_submit(client: FlaskClient, slug: str) -> tuple[str, str]:
-    """Start a quiz, answer with the first choice everywhere, submit; return both pages."""
+    """Start a quiz, answer with the first choice everywhere, submit; return both pages.
+
+    The review shows everything at once, so every authored text (keys, feedback)
+    reaches the result page and is checked there.
+    """
+    show_everything_in_reviews()
     quiz_url = start_quiz(client, slug)
     take_page = client.get(quiz_url).get_data(as_text=True)
     form = form_with(take_page, "seq")
@@ -299,6 +305,7 @@ def test_the_question_form(app, course):
         }
         values["prompt"] = f"{marker(n)} {payload}"
         values["title"] = values["title"][:190]
+        values["lint_ok"] = f"key-length — {values['lint_ok']}"  # a silence's reason is text too
         values["correct"] = "0"
         data = form.data(values, submit="submit")
         if n % 15 == 0:

@@ -5,7 +5,13 @@ fixtures that use them live in `tests/conftest.py`.
 """
 
 from tests.support.apps import FIXTURE_COURSE, empty_all_tables, make_app
-from tests.support.forms import csrf_token, post_form, quiz_fields, start_quiz
+from tests.support.forms import (
+    csrf_token,
+    post_form,
+    quiz_fields,
+    quiz_settings_form,
+    start_quiz,
+)
 from tests.support.people import PASSWORD, log_in, make_user
 from tests.support.queries import QueryCounter
 
@@ -20,5 +26,6 @@ __all__ = [
     "make_user",
     "post_form",
     "quiz_fields",
+    "quiz_settings_form",
     "start_quiz",
 ]

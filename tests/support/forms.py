@@ -45,3 +45,24 @@ def start_quiz(client: FlaskClient, slug: str) -> str:
     )
     assert response.status_code == 302, response.status_code
     return response.headers["Location"]
+
+
+def quiz_settings_form(**values: str | None) -> dict[str, str]:
+    """Return a lesson settings form as a browser sends it: the defaults, then `values`.
+
+    A value of None leaves the field out (an unticked checkbox).
+    """
+    from app.course.settings import REVIEW_PARTS, QuizSettings
+
+    form: dict[str, str | None] = {
+        "pass_mark": "60",
+        "max_attempts": "0",
+        "time_limit_minutes": "0",
+        "draw": "0",
+        "shuffle_questions": "y",
+        "shuffle_choices": "y",
+        "counted_score": "highest",
+        **{f"review_{part}": QuizSettings().review_timing(part) for part in REVIEW_PARTS},
+        **values,
+    }
+    return {name: value for name, value in form.items() if value is not None}

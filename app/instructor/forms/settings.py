@@ -9,7 +9,7 @@ from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, String
 from wtforms.validators import Length
 
 from app.bank.numbers import NUMBER
-from app.course.settings import COUNTED_SCORE_RULES
+from app.course.settings import COUNTED_SCORE_RULES, REVIEW_PARTS, REVIEW_TIMINGS, QuizSettings
 from app.forms import EditorForm, clean
 
 SCORE_RULE_LABELS = {
@@ -18,6 +18,32 @@ SCORE_RULE_LABELS = {
     "first": "The first attempt",
     "average": "The average of all attempts",
 }
+
+
+REVIEW_PART_LABELS = {
+    "answers": "Their answers",
+    "marks": "Right and wrong marks",
+    "points": "Points per question",
+    "lesson_link": "The “Review this in the lesson” link",
+    "choice_feedback": "The feedback for their choice",
+    "general_feedback": "General feedback",
+    "correct_answer": "The correct answer",
+}
+REVIEW_TIMING_LABELS = {
+    "immediately": "Right after each attempt",
+    "after_pass": "Once they pass",
+    "after_last_attempt": "After their last attempt",
+    "after_pass_or_last_attempt": "Once they pass, or after their last attempt",
+    "never": "Never",
+}
+
+
+def _review_field(part: str) -> SelectField:
+    return SelectField(
+        REVIEW_PART_LABELS[part],
+        choices=[SelectChoice(t, REVIEW_TIMING_LABELS[t]) for t in REVIEW_TIMINGS],
+        validate_choice=False,  # validate_settings judges, in the instructor's words
+    )
 
 
 class QuizSettingsForm(EditorForm):
@@ -44,6 +70,14 @@ class QuizSettingsForm(EditorForm):
         ],
         validate_choice=False,
     )
+    # What a learner sees of each question after an attempt, and when.
+    review_answers = _review_field("answers")
+    review_marks = _review_field("marks")
+    review_points = _review_field("points")
+    review_lesson_link = _review_field("lesson_link")
+    review_choice_feedback = _review_field("choice_feedback")
+    review_general_feedback = _review_field("general_feedback")
+    review_correct_answer = _review_field("correct_answer")
     base = HiddenField()
     submit = SubmitField("Save settings")
 
@@ -62,9 +96,14 @@ class QuizSettingsForm(EditorForm):
             "shuffle_choices": bool(self.shuffle_choices.data),
             "counted_score": self.counted_score.data,
         }
+        for part in REVIEW_PARTS:
+            values["review_" + part] = getattr(self, "review_" + part).data
         for name in self.LIMITS:
             values[name] = _maybe_number(getattr(self, name).data, int)
         return values
+
+    def review_fields(self) -> list[SelectField]:
+        return [getattr(self, "review_" + part) for part in REVIEW_PARTS]
 
     def add_problems(self, problems: list[str]) -> None:
         """Put each problem from `validate_settings` next to the field it names."""
@@ -81,6 +120,20 @@ class QuizSettingsForm(EditorForm):
             if isinstance(value, int) and value > limit and not field.errors:
                 field.errors = [*field.errors, f"Keep it at {limit} or less."]
         self._errors = None  # the errors above were added after validation
+
+
+def settings_data(settings: QuizSettings) -> dict[str, Any]:
+    """Return the form's data for settings as they apply now (a lesson's or the course's)."""
+    return {
+        "pass_mark": f"{settings.pass_mark:g}",
+        "max_attempts": str(settings.max_attempts),
+        "time_limit_minutes": str(settings.time_limit_minutes),
+        "draw": str(settings.draw),
+        "shuffle_questions": settings.shuffle_questions,
+        "shuffle_choices": settings.shuffle_choices,
+        "counted_score": settings.counted_score,
+        **{"review_" + part: settings.review_timing(part) for part in REVIEW_PARTS},
+    }
 
 
 def _maybe_number(text: str | None, kind: type) -> Any:

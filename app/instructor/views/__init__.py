@@ -9,6 +9,7 @@
     POST      /instructor/questions/<uid>/reactivate        reactivate_question questions
     GET, POST /instructor/lessons/<slug>/edit               edit_lesson         lessons
     GET, POST /instructor/lessons/<slug>/settings           lesson_settings     lessons
+    GET, POST /instructor/course/settings                   course_settings     course
     GET, POST /instructor/lessons/<slug>/import             import_upload       transfer
     GET       /instructor/lessons/<slug>/import/<token>     import_preview      transfer
     POST      /instructor/lessons/<slug>/import/<token>     import_confirm      transfer
@@ -19,6 +20,6 @@ A new room is a module here that adds its routes to `bp`, imported below.
 """
 
 from app.instructor.blueprint import bp
-from app.instructor.views import home, lessons, questions, transfer
+from app.instructor.views import course, home, lessons, questions, transfer
 
-__all__ = ["bp", "home", "lessons", "questions", "transfer"]
+__all__ = ["bp", "course", "home", "lessons", "questions", "transfer"]

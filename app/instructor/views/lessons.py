@@ -26,7 +26,7 @@ from app.instructor.editing import (
     settings_state,
 )
 from app.instructor.forms.lessons import LessonTextForm
-from app.instructor.forms.settings import QuizSettingsForm
+from app.instructor.forms.settings import QuizSettingsForm, settings_data
 
 
 class _AnchorTaken(Exception):
@@ -152,16 +152,7 @@ def _settings_form(lesson: Lesson, current: QuizSettings) -> QuizSettingsForm:
     """Open the settings form on the lesson's settings as they apply now."""
     return QuizSettingsForm(
         formdata=None,
-        data={
-            "pass_mark": f"{current.pass_mark:g}",
-            "max_attempts": str(current.max_attempts),
-            "time_limit_minutes": str(current.time_limit_minutes),
-            "draw": str(current.draw),
-            "shuffle_questions": current.shuffle_questions,
-            "shuffle_choices": current.shuffle_choices,
-            "counted_score": current.counted_score,
-            "base": settings_state(lesson),
-        },
+        data={**settings_data(current), "base": settings_state(lesson)},
     )
 
 
