@@ -26,6 +26,16 @@ MAX_UPLOAD_BYTES = 1024 * 1024
 MAX_ERRORS_PER_QUESTION = 20
 MAX_ERRORS_PER_FILE = 100
 
+# A lesson's text, in the lesson editor and in the course files alike.
+MAX_LESSON_TITLE = 200
+MAX_LESSON_BODY = 200_000
+MAX_OBJECTIVES = 30
+MAX_OBJECTIVE = 500
+MAX_OBJECTIVES_TEXT = 10_000  # the editor's objectives box, one objective a line
+MAX_SUMMARY = 10_000
+MAX_KEY_TERM = 200
+MAX_KEY_DEFINITION = 2_000
+
 
 def limit_problems(question: QuestionData, answer_count: int | None = None) -> list[str]:
     """Say which of a question's fields are over their limit (an empty list if none).
@@ -57,4 +67,33 @@ def limit_problems(question: QuestionData, answer_count: int | None = None) -> l
     count = question.answer_count if answer_count is None else answer_count
     if count > MAX_ROWS:
         problems.append(f"it has {count:,} answers; the web editor handles up to {MAX_ROWS}")
+    return problems
+
+
+def lesson_limit_problems(
+    title: str,
+    body: str,
+    objectives: list[str],
+    key_terms: list[dict[str, str]],
+    summary: str,
+) -> list[str]:
+    """Say which parts of a lesson's text are over the lesson editor's limits."""
+    problems: list[str] = []
+
+    def check(text: str, limit: int, what: str) -> None:
+        if len(text) > limit:
+            problems.append(f"{what} is {len(text):,} characters long; the limit is {limit:,}")
+
+    check(title, MAX_LESSON_TITLE, "the title")
+    check(body, MAX_LESSON_BODY, "the lesson text")
+    check(summary, MAX_SUMMARY, "the summary")
+    if len(objectives) > MAX_OBJECTIVES:
+        problems.append(f"it has {len(objectives):,} objectives; the limit is {MAX_OBJECTIVES}")
+    for number, objective in enumerate(objectives[:MAX_OBJECTIVES], start=1):
+        check(objective, MAX_OBJECTIVE, f"objective {number}")
+    if len(key_terms) > MAX_ROWS:
+        problems.append(f"it has {len(key_terms):,} key terms; the limit is {MAX_ROWS}")
+    for number, term in enumerate(key_terms[:MAX_ROWS], start=1):
+        check(term["term"], MAX_KEY_TERM, f"key term {number}")
+        check(term["definition"], MAX_KEY_DEFINITION, f"the definition of key term {number}")
     return problems

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.bank.gift import parse_gift
+from app.bank.limits import lesson_limit_problems
 from app.bank.model import DIFFICULTIES, QuestionData
 from app.bank.types import payload
 from app.course.settings import InvalidSettings, QuizSettings, resolve_settings
@@ -193,6 +194,11 @@ def read_lesson(lessons_dir: Path, slug: str) -> LessonSource:
         raise CourseFileError(path, 2, "'summary' must be a string")
     quiz_settings = meta.get("quiz", {})
     _check_quiz_settings(path, quiz_settings)
+    # The lesson editor's limits, checked before the body is rendered to find its anchors.
+    too_long = lesson_limit_problems(title, body, objectives, key_terms, summary)
+    if too_long:
+        in_body = too_long[0].startswith("the lesson text")
+        raise CourseFileError(path, body_line if in_body else 2, "; ".join(too_long))
     _check_anchors(path, body, first_line=body_line)
 
     lesson = LessonSource(
