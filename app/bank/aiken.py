@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from app.bank.limits import limit_problems
+from app.bank.limits import MAX_ROWS, limit_problems
 from app.bank.model import Choice, QuestionData
 from app.bank.reading import ErrorLog, quote
 
@@ -41,6 +41,7 @@ def parse_aiken(text: str, max_questions: int | None = None) -> list[QuestionDat
     labels: list[str] = []
     stray: QuestionData | None = None
     log = ErrorLog()
+    options_found: dict[int, int] = {}  # past MAX_ROWS options a question's are only counted
 
     for number, raw in enumerate(text.split("\n"), start=1):
         if max_questions is not None and len(questions) > max_questions:
@@ -53,6 +54,9 @@ def parse_aiken(text: str, max_questions: int | None = None) -> list[QuestionDat
         if option:
             if current is None:
                 stray = _stray(questions, stray, number, line, "option", log)
+                continue
+            if len(labels) >= MAX_ROWS:
+                options_found[id(current)] = options_found.get(id(current), len(labels)) + 1
                 continue
             letter, option_text = option.group(1), option.group(2).strip()
             expected = chr(ord("A") + len(labels))
@@ -92,7 +96,7 @@ def parse_aiken(text: str, max_questions: int | None = None) -> list[QuestionDat
         _never_answered(current, None, log)
         questions.append(current)
     for question in questions:
-        for problem in limit_problems(question):
+        for problem in limit_problems(question, answer_count=options_found.get(id(question))):
             log.add(question, f"line {question.line}: {problem}")
     log.finish(questions)
     return questions

@@ -196,39 +196,56 @@ def _blocks(lines: list[str]) -> Iterator[list[tuple[int, str]]]:
         yield current
 
 
-def _tokens(
-    pattern: re.Pattern[str], prefix: str, stop: re.Pattern[str], line: str
-) -> Iterator[str]:
-    """Yield the content of each '[id:…]' or '[tag:…]' token, as `pattern.finditer` would.
+def _tokens(prefix: str, stop: re.Pattern[str], line: str, allow_empty: bool) -> Iterator[str]:
+    """Yield the content of each '[id:…]' or '[tag:…]' token, as Moodle's pattern finds them.
 
-    In linear time: finditer tries the token again at every later '[tag:' after one
-    fails, each try reading on to the same end of the line, which is quadratic in a
-    comment of repeated '[tag:'. A try fails only when no ']' lies between the token's
-    start and the next character a token cannot hold (or, for an id, when the ']'
-    comes at once, leaving it empty); then every later try before that character
-    fails too, so the search skips past it.
+    Moodle's pattern (`_ID_RE`, `_TAG_RE`) tries again at every later '[tag:' after
+    one fails, each try reading on to the same end of the line: quadratic in a
+    comment of repeated '[tag:'. What it finds can be said without retrying: a
+    token ends at the first ']' not escaped as '\\]'; when a character a token
+    cannot hold (`stop`) comes first, at the last ']' before that character; with
+    no ']' there, neither this try nor any before that character succeeds. The
+    next stop character and the next unescaped ']' are each found once, going
+    forwards, so the whole line is read a bounded number of times.
     """
-    pos = 0
-    while (start := line.find(prefix, pos)) >= 0:
-        match = pattern.match(line, start)
-        if match:
-            yield match.group(1)
-            pos = match.end()
-            continue
+    length = len(line)
+    position = 0
+    next_stop = next_close = -1
+    while (start := line.find(prefix, position)) >= 0:
         content = start + len(prefix)
-        if line.startswith("]", content):
-            pos = content + 1
+        if next_stop < content:
+            found = stop.search(line, content)
+            next_stop = found.start() if found else length
+        if next_close < content:
+            next_close = _unescaped_close(line, content)
+        # Before the next stop character: the first unescaped ']', else the last (escaped) one.
+        end = next_close if next_close < next_stop else line.rfind("]", content, next_stop)
+        if end < 0:
+            position = next_stop + 1
+        elif end == content and not allow_empty:
+            position = content + 1
         else:
-            stop_at = stop.search(line, content)
-            pos = stop_at.end() if stop_at else len(line)
+            yield line[content:end]
+            position = end + 1
+
+
+def _unescaped_close(line: str, start: int) -> int:
+    """Find the first ']' from `start` that no backslash escapes (the line's length if none).
+
+    `start` follows the ':' of a token's prefix, so a ']' right there is never escaped.
+    """
+    at = line.find("]", start)
+    while at > start and line[at - 1] == "\\":
+        at = line.find("]", at + 1)
+    return len(line) if at < 0 else at
 
 
 def _ids(line: str) -> Iterator[str]:
-    return _tokens(_ID_RE, "[id:", _ID_STOP, line)
+    return _tokens("[id:", _ID_STOP, line, allow_empty=False)
 
 
 def _tags(line: str) -> Iterator[str]:
-    return _tokens(_TAG_RE, "[tag:", _TAG_STOP, line)
+    return _tokens("[tag:", _TAG_STOP, line, allow_empty=True)
 
 
 def _is_comment(line: str) -> bool:

@@ -35,6 +35,8 @@ MAX_OBJECTIVES_TEXT = 10_000  # the editor's objectives box, one objective a lin
 MAX_SUMMARY = 10_000
 MAX_KEY_TERM = 200
 MAX_KEY_DEFINITION = 2_000
+# A lesson file's front matter holds the fields above; more than this is refused unread.
+MAX_FRONT_MATTER = 200_000
 
 
 def limit_problems(question: QuestionData, answer_count: int | None = None) -> list[str]:

@@ -2,8 +2,11 @@
 
 Each measurement runs in its own subprocess: `setup` builds the input once (it sees
 `SIZE`), then `statement` runs `runs` times and the fastest run counts, which is the
-least disturbed by a busy machine. The child is killed after `timeout` seconds and
-the test fails: a parse that slow is exactly the defect being tested for.
+least disturbed by a busy machine. Runs are timed in the child's CPU time, not wall
+time: on a shared machine a run of a few milliseconds fits in one time slice while
+a longer one waits for others, which would inflate the ratio by the machine's load.
+The child is killed after `timeout` seconds of wall time and the test fails: a
+parse that slow is exactly the defect being tested for.
 
 `assert_linear` compares a small and a large input: linear code takes about
 large/small times longer (16× from 64 KB to 1 MB), quadratic code the square
@@ -35,9 +38,9 @@ exec(sys.argv[2])
 timed = compile(sys.argv[3], "<timed>", "exec")
 best = float("inf")
 for _ in range(int(sys.argv[4])):
-    started = time.perf_counter()
+    started = time.process_time()
     exec(timed)
-    best = min(best, time.perf_counter() - started)
+    best = min(best, time.process_time() - started)
 print(best)
 """
 
