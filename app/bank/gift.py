@@ -28,6 +28,10 @@ Where we differ from Moodle, on purpose: a numerical answer that is not a number
 -100%..100%, text before the first answer, several answer blocks, multiple-response
 weights not adding up to 100% or letting a learner who ticks every box score while
 some choice is wrong, and answers worth less than full marks are errors.
+Also ours: every question keeps the editor's size limits (`app.bank.limits`), a
+question lists at most 20 errors and a file 100 (then one per bad question), and
+reading takes time linear in the file (`app.bank.reading`): the timing tests in
+``tests/unit/bank/test_linear_time.py`` hold it to that.
 Warnings: ``[moodle]`` auto-format, a differing ``[format]`` on an answer or
 feedback (we keep one format per question), essays (not gradable), an unused
 ``$CATEGORY``, an ``[id:]`` comment cut off by a blank line, ``{true}`` in lower
