@@ -9,6 +9,18 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY_FILE = "secret_key"
+# One import (GIFT or Aiken upload) holds at most this many questions unless configured.
+DEFAULT_IMPORT_MAX_QUESTIONS = 500
+
+
+def positive_int_from_env(name: str, default: int) -> int:
+    """Read a whole number setting from the environment; refuse anything else at start-up."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    return int(raw)
 
 
 def database_url_from_env(instance_path: Path) -> str:
@@ -40,6 +52,9 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "IMPORT_MAX_QUESTIONS": positive_int_from_env(
+            "IMPORT_MAX_QUESTIONS", DEFAULT_IMPORT_MAX_QUESTIONS
+        ),
     }
     secret = os.environ.get("SECRET_KEY") or _read_secret_file(instance_path)
     if secret:

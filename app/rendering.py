@@ -17,6 +17,7 @@ not be kept; the course loader and the lesson editor both refuse a text with one
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -223,6 +224,8 @@ def anchor_problems(text: str) -> list[tuple[int, str]]:
                 )
             )
         first_line.setdefault(anchor, number)
-    repeated = sorted({a for a in kept if kept.count(a) > 1} - set(first_line), key=kept.index)
+    # Counted once, not with `kept.count` per anchor (quadratic in a long lesson).
+    counts = Counter(kept)
+    repeated = [a for a in counts if counts[a] > 1 and a not in first_line]
     problems += [(1, f"The anchor '{{#{anchor}}}' appears twice.") for anchor in repeated]
     return problems

@@ -28,6 +28,10 @@ Where we differ from Moodle, on purpose: a numerical answer that is not a number
 -100%..100%, text before the first answer, several answer blocks, multiple-response
 weights not adding up to 100% or letting a learner who ticks every box score while
 some choice is wrong, and answers worth less than full marks are errors.
+Also ours: every question keeps the editor's size limits (`app.bank.limits`), a
+question lists at most 20 errors and a file 100 (then one per bad question), and
+reading takes time linear in the file (`app.bank.reading`): the timing tests in
+``tests/unit/bank/test_linear_time.py`` hold it to that.
 Warnings: ``[moodle]`` auto-format, a differing ``[format]`` on an answer or
 feedback (we keep one format per question), essays (not gradable), an unused
 ``$CATEGORY``, an ``[id:]`` comment cut off by a blank line, ``{true}`` in lower
@@ -39,7 +43,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from app.bank.gift_syntax import BLANK, DEFAULT_FORMAT, TEXT_FORMATS, escape
@@ -47,10 +51,12 @@ from app.bank.gift_syntax import FALSE_WORDS as _FALSE_WORDS
 from app.bank.gift_syntax import TRUE_WORDS as _TRUE_WORDS
 from app.bank.gift_syntax import split_format as _split_format
 from app.bank.grading import ANY_NUMBER_TOLERANCE, is_any_number
+from app.bank.limits import MAX_ROWS, limit_problems
 from app.bank.lint.silences import format_silence, parse_silence
 from app.bank.model import Choice, MatchPair, NumericAnswer, QuestionData
 from app.bank.numbers import NUMBER as _NUMBER_RE
 from app.bank.numbers import WEIGHT_SUM_SLACK as _WEIGHT_SUM_SLACK
+from app.bank.reading import ErrorLog, LineIndex, quote
 from app.bank.types import question_type
 from app.bank.types.multi import tick_everything_problem
 
@@ -76,10 +82,20 @@ _ESCAPE_RE = re.compile(r"\\([\\:#={}~n])")
 # The id and tag tokens of Moodle's extract_idnumber_and_tags_from_comment().
 _ID_RE = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
 _TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f\x7f])*)\]")
+_MARKS = {marks: re.compile(f"[{marks}]") for marks in ("~=", "=")}
+_LINE_NUMBER_RE = re.compile(r"\bline (\d+)\b")
+# The characters neither token may contain: where a failed token's search must stop.
+_ID_STOP = re.compile(r"[\x00-\x1f\x7f]")
+_TAG_STOP = re.compile(r"[<>`\x00-\x1f\x7f]")
 
 
-def parse_gift(text: str) -> list[QuestionData]:
-    """Read every question of a GIFT file in order, reporting problems instead of raising."""
+def parse_gift(text: str, max_questions: int | None = None) -> list[QuestionData]:
+    """Read every question of a GIFT file in order, reporting problems instead of raising.
+
+    With `max_questions`, reading stops after `max_questions + 1` questions: the
+    caller refuses a file with more, and a file of a hundred thousand questions
+    costs no more than one of a few hundred.
+    """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     questions: list[QuestionData] = []
@@ -87,6 +103,7 @@ def parse_gift(text: str) -> list[QuestionData]:
     category: str | None = None
     category_line = 0
     category_used = True
+    log = ErrorLog()
 
     def add(question: QuestionData) -> None:
         """Attach the pending file-level notes to the question and keep it."""
@@ -98,8 +115,12 @@ def parse_gift(text: str) -> list[QuestionData]:
         questions.append(question)
 
     for block in _blocks(lines):
-        comments = [(number, line) for number, line in block if _is_comment(line)]
-        body = [(number, line) for number, line in block if not _is_comment(line)]
+        if max_questions is not None and len(questions) > max_questions:
+            break
+        comments: list[tuple[int, str]] = []
+        body: list[tuple[int, str]] = []
+        for number, line in block:
+            (comments if _is_comment(line) else body).append((number, line))
         if not body:
             note = _stray_comment_note(comments)
             if note:
@@ -118,14 +139,15 @@ def parse_gift(text: str) -> list[QuestionData]:
                 if note:
                     pending.append(("warning", note))
                 continue
-            question = _parse_question(block, rest, comments, category)
-            question.errors.append(
+            question = _parse_question(block, rest, comments, category, log)
+            log.add(
+                question,
                 f"no blank line after '$CATEGORY:' on line {first_number}: "
-                "Moodle would read this question as part of the category name"
+                "Moodle would read this question as part of the category name",
             )
             add(question)
             continue
-        add(_parse_question(block, body, comments, category))
+        add(_parse_question(block, body, comments, category, log))
 
     if not category_used:
         pending.append(("warning", _unused_category(category, category_line)))
@@ -139,7 +161,8 @@ def parse_gift(text: str) -> list[QuestionData]:
             orphan.errors.append("the file has no question")
             orphan.warnings.extend(message for _, message in pending)
             questions.append(orphan)
-    _check_duplicate_ids(questions)
+    _check_duplicate_ids(questions, log)
+    log.finish(questions)
     return questions
 
 
@@ -164,19 +187,69 @@ def write_gift(questions: Iterable[QuestionData]) -> str:
 # --- reading ---------------------------------------------------------------
 
 
-def _blocks(lines: list[str]) -> list[list[tuple[int, str]]]:
+def _blocks(lines: list[str]) -> Iterator[list[tuple[int, str]]]:
     """Split the file on blank lines, keeping 1-based line numbers, as Moodle does."""
-    blocks: list[list[tuple[int, str]]] = []
     current: list[tuple[int, str]] = []
     for number, line in enumerate(lines, start=1):
         if line.strip():
             current.append((number, line))
         elif current:
-            blocks.append(current)
+            yield current
             current = []
     if current:
-        blocks.append(current)
-    return blocks
+        yield current
+
+
+def _tokens(prefix: str, stop: re.Pattern[str], line: str, allow_empty: bool) -> Iterator[str]:
+    """Yield the content of each '[id:…]' or '[tag:…]' token, as Moodle's pattern finds them.
+
+    Moodle's pattern (`_ID_RE`, `_TAG_RE`) tries again at every later '[tag:' after
+    one fails, each try reading on to the same end of the line: quadratic in a
+    comment of repeated '[tag:'. What it finds can be said without retrying: a
+    token ends at the first ']' not escaped as '\\]'; when a character a token
+    cannot hold (`stop`) comes first, at the last ']' before that character; with
+    no ']' there, neither this try nor any before that character succeeds. The
+    next stop character and the next unescaped ']' are each found once, going
+    forwards, so the whole line is read a bounded number of times.
+    """
+    length = len(line)
+    position = 0
+    next_stop = next_close = -1
+    while (start := line.find(prefix, position)) >= 0:
+        content = start + len(prefix)
+        if next_stop < content:
+            found = stop.search(line, content)
+            next_stop = found.start() if found else length
+        if next_close < content:
+            next_close = _unescaped_close(line, content)
+        # Before the next stop character: the first unescaped ']', else the last (escaped) one.
+        end = next_close if next_close < next_stop else line.rfind("]", content, next_stop)
+        if end < 0:
+            position = next_stop + 1
+        elif end == content and not allow_empty:
+            position = content + 1
+        else:
+            yield line[content:end]
+            position = end + 1
+
+
+def _unescaped_close(line: str, start: int) -> int:
+    """Find the first ']' from `start` that no backslash escapes (the line's length if none).
+
+    `start` follows the ':' of a token's prefix, so a ']' right there is never escaped.
+    """
+    at = line.find("]", start)
+    while at > start and line[at - 1] == "\\":
+        at = line.find("]", at + 1)
+    return len(line) if at < 0 else at
+
+
+def _ids(line: str) -> Iterator[str]:
+    return _tokens("[id:", _ID_STOP, line, allow_empty=False)
+
+
+def _tags(line: str) -> Iterator[str]:
+    return _tokens("[tag:", _TAG_STOP, line, allow_empty=True)
 
 
 def _is_comment(line: str) -> bool:
@@ -197,7 +270,7 @@ def _unused_category(category: str | None, line: int) -> str:
 def _stray_comment_note(comments: list[tuple[int, str]]) -> str | None:
     """Warn about an [id:]/[tag:] comment cut off from its question, so it is not lost."""
     for number, line in comments:
-        if _ID_RE.search(line) or _TAG_RE.search(line):
+        if next(_ids(line), None) is not None or next(_tags(line), None) is not None:
             return (
                 f"the [id:…]/[tag:…] comment on line {number} belongs to no question: a blank "
                 "line separates it from the next question, so Moodle ignores it"
@@ -220,22 +293,25 @@ def _restore(text: str) -> str:
     return text.translate(_RESTORE)
 
 
-def _read_comments(question: QuestionData, comments: list[tuple[int, str]]) -> int | None:
+def _read_comments(
+    question: QuestionData, comments: list[tuple[int, str]], log: ErrorLog
+) -> int | None:
     """Fill id and tags from the comment lines; return the line of the [id:…] comment."""
     id_line: int | None = None
     for number, line in comments:
-        for match in _ID_RE.finditer(line):
-            value = match.group(1).strip().replace("\\]", "]")
+        for token in _ids(line):
+            value = token.strip().replace("\\]", "]")
             if question.id is None:
                 question.id = value
                 id_line = number
             elif value != question.id:
-                question.errors.append(
-                    f"second id '{value}' on line {number}: the question already has id "
-                    f"'{question.id}'; give each question one id"
+                log.add(
+                    question,
+                    f"second id '{quote(value)}' on line {number}: the question already has "
+                    f"id '{quote(question.id)}'; give each question one id",
                 )
-        for match in _TAG_RE.finditer(line):
-            tag = match.group(1).strip().replace("\\]", "]")
+        for token in _tags(line):
+            tag = token.strip().replace("\\]", "]")
             if tag:
                 question.tags.append(tag)
             else:
@@ -265,21 +341,30 @@ def _read_our_marks(question: QuestionData, comments: list[tuple[int, str]]) -> 
 class _Reader:
     """Read one question block: the escaped text with its comments blanked out."""
 
-    def __init__(self, question: QuestionData, text: str, first_line: int) -> None:
+    def __init__(self, question: QuestionData, text: str, first_line: int, log: ErrorLog) -> None:
         self.question = question
         self.text = text
-        self.first_line = first_line
+        self.lines = LineIndex(text, first_line)
+        self.log = log
+        self.answers_found: int | None = None  # set when there were too many to read
 
     def line_at(self, offset: int) -> int:
         """Map an offset in the block's text to its 1-based line in the file."""
-        return self.first_line + self.text.count("\n", 0, max(offset, 0))
+        return self.lines.line_of(offset)
 
     def error(self, offset: int, message: str) -> None:
         """Record an error, naming its line when that is not the question's own line."""
+        if self.log.full(self.question):
+            self.log.count(self.question)
+            return
         line = self.line_at(offset)
-        if line != self.question.line and not re.search(rf"\bline {line}\b", message):
+        if line != self.question.line and str(line) not in _LINE_NUMBER_RE.findall(message):
             message = _at(line, message)
-        self.question.errors.append(message)
+        self.log.add(self.question, message)
+
+    def error_count(self) -> int:
+        """Count the question's errors so far, listed or not."""
+        return self.log.seen(self.question)
 
     def warn(self, message: str) -> None:
         """Record a warning; warnings carry no line so that a rewritten file keeps them equal."""
@@ -301,11 +386,12 @@ def _parse_question(
     body: list[tuple[int, str]],
     comments: list[tuple[int, str]],
     category: str | None,
+    log: ErrorLog,
 ) -> QuestionData:
     """Read one question from its block: comments first, then the text and answers."""
     first_line = body[0][0]
     question = QuestionData(type="description", prompt="", line=first_line, category=category)
-    id_line = _read_comments(question, comments)
+    id_line = _read_comments(question, comments, log)
     _read_our_marks(question, comments)
     if id_line is not None and id_line < first_line:
         question.line = id_line
@@ -315,13 +401,16 @@ def _parse_question(
     raw = "\n".join(
         line if number in body_numbers else "" for number, line in block if number >= start
     )
-    reader = _Reader(question, _hide_escapes(raw), first_line)
+    reader = _Reader(question, _hide_escapes(raw), first_line, log)
     _read_question_text(reader)
     if question.all_or_nothing and question.type != "multi":
-        question.errors.append(
+        log.add(
+            question,
             f"[tag:{ALL_OR_NOTHING_TAG}] applies only to multiple-response questions "
-            "(answers marked '~' with weights)"
+            "(answers marked '~' with weights)",
         )
+    for problem in limit_problems(question, answer_count=reader.answers_found):
+        log.add(question, problem)
     return question
 
 
@@ -446,17 +535,25 @@ def _read_answers(reader: _Reader, start: int, end: int) -> None:
             _read_short(reader, body, offset)
 
 
-def _split_marked(text: str, offset: int, marks: str) -> list[tuple[str, str, int]]:
+def _split_marked(
+    reader: _Reader, text: str, offset: int, marks: str
+) -> list[tuple[str, str, int]]:
     """Split at each mark character: (mark, text after it, offset of the mark).
 
-    Text before the first mark comes first with the mark "".
+    Text before the first mark comes first with the mark "". Past `MAX_ROWS` marks
+    the rest is counted, not read (the question is refused for its count of
+    answers), so a block of a hundred thousand answers costs a count.
     """
     items: list[tuple[str, str, int]] = []
     mark, begin = "", 0
-    for i, char in enumerate(text):
-        if char in marks:
-            items.append((mark, text[begin:i], offset + begin - len(mark)))
-            mark, begin = char, i + 1
+    for found in _MARKS[marks].finditer(text):
+        at = found.start()
+        items.append((mark, text[begin:at], offset + begin - len(mark)))
+        mark, begin = found.group(), at + 1
+        if len(items) > MAX_ROWS:  # the text before the first mark, and MAX_ROWS answers
+            bare = 1 if marks == "=" and items[0][1].strip() else 0
+            reader.answers_found = sum(text.count(char) for char in marks) + bare
+            return items
     items.append((mark, text[begin:], offset + begin - len(mark)))
     return items
 
@@ -471,11 +568,11 @@ def _read_weight(reader: _Reader, raw: str, offset: int) -> tuple[float | None, 
     weight = _restore(raw[1:end]).strip()
     rest = raw[end + 1 :]
     if not _NUMBER_RE.fullmatch(weight):
-        reader.error(offset, f"weight '{weight}' is not a number")
+        reader.error(offset, f"weight '{quote(weight)}' is not a number")
         return None, rest
     value = Decimal(weight)
     if not -100 <= value <= 100:
-        reader.error(offset, f"weight {weight}% is out of range (-100% to 100%)")
+        reader.error(offset, f"weight {quote(weight)}% is out of range (-100% to 100%)")
         return None, rest
     # Divide in decimal so that '33.33333' gives the float nearest 0.3333333.
     return float(value / 100), rest
@@ -488,15 +585,14 @@ def _split_feedback(raw: str) -> tuple[str, str]:
 
 def _describe(raw: str) -> str:
     """Quote a raw answer in an error message, short and on one line."""
-    text = " ".join(_restore(raw).split())
-    return text if len(text) <= 60 else text[:57] + "..."
+    return quote(_restore(raw))
 
 
 def _read_choices(reader: _Reader, body: str, offset: int) -> None:
     """Read '=' and '~' answers of a single or multiple choice question."""
     question = reader.question
-    errors_before = len(question.errors)
-    items = _split_marked(body, offset, "~=")
+    errors_before = reader.error_count()
+    items = _split_marked(reader, body, offset, "~=")
     _, lead, lead_at = items[0]
     if lead.strip():
         reader.error(
@@ -523,7 +619,7 @@ def _read_choices(reader: _Reader, body: str, offset: int) -> None:
         question.choices.append(Choice(text=text, fraction=fraction, feedback=feedback))
     if len(question.choices) < 2:
         reader.error(offset, "a choice question needs at least 2 answers")
-    if question.type == "multi" and len(question.errors) == errors_before:
+    if question.type == "multi" and reader.error_count() == errors_before:
         _check_multi_weights(reader, offset)
 
 
@@ -566,8 +662,8 @@ def _check_full_marks(reader: _Reader, fractions: list[float], offset: int) -> N
 def _read_short(reader: _Reader, body: str, offset: int) -> None:
     """Read the accepted answers of a short-answer question."""
     question = reader.question
-    errors_before = len(question.errors)
-    items = _split_marked(body, offset, "=")
+    errors_before = reader.error_count()
+    items = _split_marked(reader, body, offset, "=")
     if not items[0][1].strip():
         items = items[1:]
     for number, (_mark, raw, at) in enumerate(items, start=1):
@@ -587,7 +683,7 @@ def _read_short(reader: _Reader, body: str, offset: int) -> None:
                 f"'{{{word}}}' is read as a short answer '{word}': a true/false question "
                 "needs capitals, {T}, {TRUE}, {F} or {FALSE}",
             )
-    if len(question.errors) == errors_before:
+    if reader.error_count() == errors_before:
         _check_full_marks(reader, [c.fraction for c in question.choices], offset)
 
 
@@ -621,7 +717,7 @@ def _read_numerical(reader: _Reader, body: str, offset: int) -> None:
     if tilde >= 0:
         otherwise = (body[tilde + 1 :], offset + tilde)
         body = body[:tilde]
-    items = _split_marked(body, offset, "=")
+    items = _split_marked(reader, body, offset, "=")
     if not items[0][1].strip():
         items = items[1:]
     read = 0
@@ -663,11 +759,15 @@ def _read_number_answer(reader: _Reader, text: str, at: int) -> tuple[float, flo
         low, high = _parse_number(low_text), _parse_number(high_text)
         for part, number in ((low_text, low), (high_text, high)):
             if number is None:
-                reader.error(at, f"numerical answer range '{text}': '{part}' is not a number")
+                reader.error(
+                    at, f"numerical answer range '{quote(text)}': '{quote(part)}' is not a number"
+                )
         if low is None or high is None:
             return None
         if low > high:
-            reader.error(at, f"numerical answer range '{text}' is reversed: put the lower first")
+            reader.error(
+                at, f"numerical answer range '{quote(text)}' is reversed: put the lower first"
+            )
             return None
         value = (low + high) / 2
         return _finite(reader, text, at, value, high - value)
@@ -678,12 +778,14 @@ def _read_number_answer(reader: _Reader, text: str, at: int) -> tuple[float, flo
     # Moodle accepts a non-number here and then matches any answer; we refuse it.
     value = _parse_number(value_text)
     if value is None:
-        reader.error(at, f"numerical answer '{value_text}' is not a number")
+        reader.error(at, f"numerical answer '{quote(value_text)}' is not a number")
     tolerance = _parse_number(tolerance_text)
     if tolerance is None:
-        reader.error(at, f"tolerance '{tolerance_text}' is not a number")
+        reader.error(at, f"tolerance '{quote(tolerance_text)}' is not a number")
     elif tolerance < 0:
-        reader.error(at, f"tolerance '{tolerance_text}' is negative: write it without a sign")
+        reader.error(
+            at, f"tolerance '{quote(tolerance_text)}' is negative: write it without a sign"
+        )
         tolerance = None
     if value is None or tolerance is None:
         return None
@@ -696,15 +798,15 @@ def _finite(
     """Refuse numbers too large for a float, which would match every answer."""
     if math.isfinite(value) and math.isfinite(tolerance):
         return value, tolerance
-    reader.error(at, f"numerical answer '{text}' is too large")
+    reader.error(at, f"numerical answer '{quote(text)}' is too large")
     return None
 
 
 def _read_matching(reader: _Reader, body: str, offset: int) -> None:
     """Read 'left -> right' pairs; an empty left side is a distractor."""
     question = reader.question
-    errors_before = len(question.errors)
-    items = _split_marked(body, offset, "=")
+    errors_before = reader.error_count()
+    items = _split_marked(reader, body, offset, "=")
     if not items[0][1].strip():
         items = items[1:]
     for _mark, raw, at in items:
@@ -725,23 +827,24 @@ def _read_matching(reader: _Reader, body: str, offset: int) -> None:
             continue
         question.pairs.append(MatchPair(left=left, right=right))
     rows = sum(1 for pair in question.pairs if pair.left)
-    if rows < 2 and len(question.errors) == errors_before:
+    if rows < 2 and reader.error_count() == errors_before:
         reader.error(
             offset,
             f"a matching question needs at least 2 pairs with a left side; found {rows}",
         )
 
 
-def _check_duplicate_ids(questions: list[QuestionData]) -> None:
+def _check_duplicate_ids(questions: list[QuestionData], log: ErrorLog) -> None:
     """Report an id used twice in one file on every later question using it."""
     seen: dict[str, int] = {}
     for question in questions:
         if question.id is None:
             continue
         if question.id in seen:
-            question.errors.append(
-                f"duplicate id '{question.id}': the question on line "
-                f"{seen[question.id]} already uses it"
+            log.add(
+                question,
+                f"duplicate id '{quote(question.id)}': the question on line "
+                f"{seen[question.id]} already uses it",
             )
         else:
             seen[question.id] = question.line

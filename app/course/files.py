@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from app.bank.gift import parse_gift
+from app.bank.limits import MAX_FRONT_MATTER, lesson_limit_problems
 from app.bank.model import DIFFICULTIES, QuestionData
 from app.bank.types import payload
 from app.course.settings import InvalidSettings, QuizSettings, resolve_settings
 from app.rendering import anchor_problems, anchors_in
 from app.textfile import NotText, decode_text
 
-FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?)^\+\+\+[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
+FENCE = "+++"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 QUIZ_SETTING_KEYS = frozenset(f.name for f in fields(QuizSettings))
 
@@ -165,18 +166,26 @@ def read_lesson(lessons_dir: Path, slug: str) -> LessonSource:
     """Read one lesson's Markdown file and, if present, its GIFT bank."""
     path = lessons_dir / f"{slug}.md"
     text = _read_text(path)
-    match = FRONT_MATTER.match(text)
-    if not match:
+    front = split_front_matter(text)
+    if front is None:
         raise CourseFileError(
             path, 1, "the file must start with TOML front matter between +++ lines"
         )
+    front_matter, body_start = front
+    if len(front_matter) > MAX_FRONT_MATTER:
+        raise CourseFileError(
+            path,
+            2,
+            f"the front matter is {len(front_matter):,} characters long; the limit is "
+            f"{MAX_FRONT_MATTER:,}",
+        )
     try:
-        meta = tomllib.loads(match.group(1))
+        meta = tomllib.loads(front_matter)
     except tomllib.TOMLDecodeError as error:
         raise CourseFileError(path, _toml_error_line(error, offset=1), str(error)) from error
-    rest = text[match.end() :]
+    rest = text[body_start:]
     body = rest.strip() + "\n"
-    body_line = _line_of(text, match.end() + len(rest) - len(rest.lstrip()))
+    body_line = _line_of(text, body_start + len(rest) - len(rest.lstrip()))
 
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -197,6 +206,11 @@ def read_lesson(lessons_dir: Path, slug: str) -> LessonSource:
         raise CourseFileError(path, 2, "'summary' must be a string")
     quiz_settings = meta.get("quiz", {})
     _check_quiz_settings(path, quiz_settings)
+    # The lesson editor's limits, checked before the body is rendered to find its anchors.
+    too_long = lesson_limit_problems(title, body, objectives, key_terms, summary)
+    if too_long:
+        in_body = too_long[0].startswith("the lesson text")
+        raise CourseFileError(path, body_line if in_body else 2, "; ".join(too_long))
     _check_anchors(path, body, first_line=body_line)
 
     lesson = LessonSource(
@@ -227,6 +241,31 @@ def read_lesson(lessons_dir: Path, slug: str) -> LessonSource:
         lesson.gift_path = gift_path
         lesson.questions = read_bank(gift_path, set(lesson.anchors))
     return lesson
+
+
+def split_front_matter(text: str) -> tuple[str, int] | None:
+    """Find the TOML between a first line '+++' and the next such line: (TOML, body offset).
+
+    One pass over the lines (a lazy regular expression did this in time that grew
+    faster than the file); None when the file does not start so or never closes it.
+    """
+    end = text.find("\n")
+    if end < 0 or not _is_fence(text[:end]):
+        return None
+    start = position = end + 1
+    while True:
+        end = text.find("\n", position)
+        line_end = len(text) if end < 0 else end
+        if _is_fence(text[position:line_end]):
+            return text[start:position], line_end if end < 0 else end + 1
+        if end < 0:
+            return None
+        position = end + 1
+
+
+def _is_fence(line: str) -> bool:
+    """Tell a '+++' line (trailing spaces, tabs and a carriage return allowed)."""
+    return line.startswith(FENCE) and not line[len(FENCE) :].removesuffix("\r").strip(" \t")
 
 
 def read_bank(path: Path, anchors: set[str]) -> list[QuestionData]:

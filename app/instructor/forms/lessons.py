@@ -7,16 +7,24 @@ from typing import Any, ClassVar
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.bank.limits import (
+    MAX_KEY_DEFINITION,
+    MAX_KEY_TERM,
+    MAX_LESSON_BODY,
+    MAX_LESSON_TITLE,
+    MAX_OBJECTIVE,
+    MAX_OBJECTIVES,
+    MAX_OBJECTIVES_TEXT,
+    MAX_SUMMARY,
+)
 from app.bank.types.forms import Row, rows
 from app.forms import EditorForm, clean
 from app.rendering import anchor_problems, anchors_in
 
-MAX_LESSON_BODY = 200_000
-
 
 class KeyTermRow(Row):
-    term = StringField("Term", validators=[Length(max=200)])
-    definition = StringField("Definition", validators=[Length(max=2_000)])
+    term = StringField("Term", validators=[Length(max=MAX_KEY_TERM)])
+    definition = StringField("Definition", validators=[Length(max=MAX_KEY_DEFINITION)])
 
     def is_blank(self) -> bool:
         return not clean(self.term.data) and not clean(self.definition.data)
@@ -32,12 +40,12 @@ class KeyTermRow(Row):
 
 class LessonTextForm(EditorForm):
     title = StringField(
-        "Title", validators=[DataRequired("Give the lesson a title."), Length(max=200)]
+        "Title", validators=[DataRequired("Give the lesson a title."), Length(max=MAX_LESSON_TITLE)]
     )
     objectives = TextAreaField(
         "Objectives",
         description="One per line; learners read them as 'In this lesson you will…'.",
-        validators=[Optional(), Length(max=10_000)],
+        validators=[Optional(), Length(max=MAX_OBJECTIVES_TEXT)],
     )
     body_md = TextAreaField(
         "Lesson text (Markdown)",
@@ -50,7 +58,7 @@ class LessonTextForm(EditorForm):
     )
     key_terms = rows(KeyTermRow, "Key terms", 2)
     summary = TextAreaField(
-        "Summary", validators=[Optional(), Length(max=10_000)], render_kw={"rows": 5}
+        "Summary", validators=[Optional(), Length(max=MAX_SUMMARY)], render_kw={"rows": 5}
     )
     base = HiddenField()
     preview = SubmitField("Preview")
@@ -68,10 +76,10 @@ class LessonTextForm(EditorForm):
 
     def validate_objectives(self, field: TextAreaField) -> None:
         lines = self.objective_list()
-        if len(lines) > 30:
-            raise ValidationError("Keep it to 30 objectives or fewer.")
-        if any(len(line) > 500 for line in lines):
-            raise ValidationError("Keep each objective under 500 characters.")
+        if len(lines) > MAX_OBJECTIVES:
+            raise ValidationError(f"Keep it to {MAX_OBJECTIVES} objectives or fewer.")
+        if any(len(line) > MAX_OBJECTIVE for line in lines):
+            raise ValidationError(f"Keep each objective under {MAX_OBJECTIVE} characters.")
 
     def validate_body_md(self, field: TextAreaField) -> None:
         body = clean(field.data)
