@@ -6,7 +6,6 @@ everywhere else the test suite turns it off.
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 
@@ -16,9 +15,6 @@ from flask.testing import FlaskClient
 
 from app.security import describe_wait, retry_after_seconds
 from tests.support import PASSWORD, csrf_token, make_user
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
-
 
 def _client(app: Flask, address: str = "127.0.0.1") -> FlaskClient:
     client = app.test_client()
@@ -174,7 +170,8 @@ def test_the_settings_come_from_the_environment_unless_the_config_says(monkeypat
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["RATELIMIT_LOGIN"] == "7 per minute"
     assert app.config["RATELIMIT_REGISTER"] == "10 per hour"  # the default
-    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert app.config["RATELIMIT_LOGIN_PER_ADDRESS"] == "60 per minute;600 per hour"
+    assert app.config["RATELIMIT_STORAGE_URI"] == "database://"  # the app's own database
     assert app.config["RATELIMIT_ENABLED"] is False
     configured = create_app(
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_LOGIN": "2/second"}
@@ -202,42 +199,38 @@ def test_retry_after_is_rounded_up_and_never_zero():
     assert retry_after_seconds(130.1, now=100.0) == 31
 
 
-def _redis_unavailable() -> str | None:
-    try:
-        import redis
-    except ImportError:
-        return "the redis package is not installed"
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as error:
-        return f"Redis not reachable at {REDIS_URL}: {type(error).__name__}"
-    return None
-
-
-def test_instances_sharing_redis_share_the_counts(make_limited_app):
-    reason = _redis_unavailable()
-    if reason:
-        pytest.skip(reason)
+def test_instances_sharing_redis_share_the_counts(make_limited_app, redis_url):
     # Unique account and address: Redis outlives the test run (its keys expire in a minute).
     email = f"shared-{uuid.uuid4().hex}@example.com"
     address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
-    first = make_limited_app(RATELIMIT_STORAGE_URI=REDIS_URL)
+    first = make_limited_app(RATELIMIT_STORAGE_URI=redis_url)
     with first.app_context():
         for _ in range(3):
             assert _log_in(_client(first, address), email).status_code == 200
     # A second instance (a new app, a new connection) sees the first one's count.
-    second = make_limited_app(RATELIMIT_STORAGE_URI=REDIS_URL)
+    second = make_limited_app(RATELIMIT_STORAGE_URI=redis_url)
     with second.app_context():
         _assert_throttled(_log_in(_client(second, address), email))
 
 
-def test_memory_storage_is_per_instance(make_limited_app):
-    # The contrast that shows the Redis test above is not vacuous.
+def test_instances_sharing_a_database_share_the_counts(make_limited_app):
+    # The default store: two app instances on one database (two workers, two servers).
     first = make_limited_app()
+    with first.app_context():
+        for _ in range(3):
+            assert _log_in(_client(first), "shared@example.com").status_code == 200
+    second = make_limited_app()
+    with second.app_context():
+        _assert_throttled(_log_in(_client(second), "shared@example.com"))
+
+
+def test_memory_storage_is_per_instance(make_limited_app):
+    # The contrast that shows the shared stores above are not vacuous.
+    first = make_limited_app(RATELIMIT_STORAGE_URI="memory://")
     with first.app_context():
         for _ in range(3):
             _log_in(_client(first), "solo@example.com")
         _assert_throttled(_log_in(_client(first), "solo@example.com"))
-    second = make_limited_app()
+    second = make_limited_app(RATELIMIT_STORAGE_URI="memory://")
     with second.app_context():
         assert _log_in(_client(second), "solo@example.com").status_code == 200
