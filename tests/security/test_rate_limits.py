@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from app.security import describe_wait, retry_after_seconds
 from tests.support import PASSWORD, csrf_token, make_user
 
+
 def _client(app: Flask, address: str = "127.0.0.1") -> FlaskClient:
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
