@@ -6,14 +6,16 @@ everywhere else the test suite turns it off.
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
 import uuid
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.security import describe_wait, retry_after_seconds
+from app.security import describe_wait, gunicorn_workers, retry_after_seconds
 from tests.support import PASSWORD, csrf_token, make_user
 
 
@@ -235,3 +237,60 @@ def test_memory_storage_is_per_instance(make_limited_app):
     second = make_limited_app(RATELIMIT_STORAGE_URI="memory://")
     with second.app_context():
         assert _log_in(_client(second), "solo@example.com").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "workers"),
+    [
+        (["/venv/bin/gunicorn", "--workers", "2", "app:create_app()"], {}, 2),
+        (["/venv/bin/gunicorn", "-w4", "app:create_app()"], {}, 4),
+        (["/venv/bin/gunicorn", "--workers=3", "app:create_app()"], {}, 3),
+        (["/venv/bin/gunicorn", "app:create_app()"], {"GUNICORN_CMD_ARGS": "-w 5"}, 5),
+        (["/venv/bin/gunicorn", "app:create_app()"], {"WEB_CONCURRENCY": "6"}, 6),
+        (["/venv/bin/gunicorn", "-w", "2"], {"WEB_CONCURRENCY": "6"}, 2),  # the flag wins
+        (["/venv/bin/gunicorn", "app:create_app()"], {}, 1),
+        (["python", "app.py"], {"SERVER_SOFTWARE": "gunicorn/27.0.1", "WEB_CONCURRENCY": "3"}, 3),
+        (["/venv/bin/flask", "run"], {"WEB_CONCURRENCY": "4"}, 1),  # not gunicorn
+    ],
+)
+def test_the_worker_count_is_read_where_gunicorn_reads_it(argv, environ, workers):
+    assert gunicorn_workers(argv, environ) == workers
+
+
+def _start_app(monkeypatch, storage_uri: str, argv: list[str]) -> None:
+    from app import create_app
+
+    monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("GUNICORN_CMD_ARGS", raising=False)
+    create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": storage_uri,
+        }
+    )
+
+
+def test_memory_storage_with_several_workers_warns_at_start_up(monkeypatch, caplog):
+    two_workers = ["/venv/bin/gunicorn", "--workers", "2", "app:create_app()"]
+    with caplog.at_level(logging.WARNING, logger="app.security"):
+        _start_app(monkeypatch, "memory://", two_workers)
+    (record,) = caplog.records
+    assert "2 gunicorn workers" in record.getMessage()
+    assert "multiplied by the number of workers" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("storage_uri", "argv"),
+    [
+        ("memory://", ["/venv/bin/gunicorn", "--workers", "1", "app:create_app()"]),
+        ("database://", ["/venv/bin/gunicorn", "--workers", "2", "app:create_app()"]),
+        ("redis://127.0.0.1:6379", ["/venv/bin/gunicorn", "--workers", "2", "app:create_app()"]),
+    ],
+)
+def test_shared_storage_or_one_worker_does_not_warn(monkeypatch, caplog, storage_uri, argv):
+    with caplog.at_level(logging.WARNING, logger="app.security"):
+        _start_app(monkeypatch, storage_uri, argv)
+    assert caplog.records == []
