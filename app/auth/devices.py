@@ -1,7 +1,7 @@
 """Device cookies: a browser that has logged in to an account is known to it afterwards.
 
 OWASP's "Slow Down Online Guessing Attacks with Device Cookies": a successful
-log-in gives the browser a signed cookie naming the account (its email digest)
+log-in (or registration) gives the browser a signed cookie naming the account (its email digest)
 and a random nonce. Later log-in tries for that account from that browser are
 counted per device cookie (`RATELIMIT_LOGIN_PER_DEVICE`) and are exempt from
 the per-account and per-address limits, which count only tries from browsers

@@ -69,7 +69,9 @@ def register() -> str | Response:
             session.clear()
             login_user(user)
             flash("Welcome! Your account is ready.", "success")
-            return redirect(url_for("course.index"))
+            response = redirect(url_for("course.index"))
+            devices.remember_device(response, user.email)  # the browser it was made on
+            return response
     return render_template("auth/register.html", form=form)
 
 

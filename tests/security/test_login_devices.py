@@ -134,3 +134,14 @@ def test_each_successful_log_in_renews_the_device_cookie(limited_app):
     first = owner.get_cookie(name, path="/login").value
     assert _log_in(owner, OWNER, PASSWORD).status_code == 302
     assert owner.get_cookie(name, path="/login").value != first
+
+
+def test_the_browser_an_account_was_registered_on_is_known(limited_app):
+    browser = _browser(limited_app)
+    token = csrf_token(browser, "/register")
+    form = {"email": OWNER, "password": PASSWORD, "confirm": PASSWORD, "csrf_token": token}
+    assert browser.post("/register", data=form).status_code == 302
+    assert post_form(browser, "/logout", {}, token_from="/").status_code == 302
+    attacker = _browser(limited_app, "203.0.113.66")
+    assert [_log_in(attacker, OWNER).status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert _log_in(browser, OWNER, PASSWORD).status_code == 302
