@@ -107,7 +107,7 @@ class InsecureSecretKey(RuntimeError):
 
 
 def register_security(app: Flask) -> None:
-    """Check the secret key, set the rate-limit defaults and add the security headers."""
+    """Check the secret key, warn about per-process rate limits, add the security headers."""
     require_secret_key(app)
     warn_if_counts_are_per_worker(app)
 
