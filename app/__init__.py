@@ -36,7 +36,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import database  # noqa: F401 - registers the SQLite connection rules
+    from app import (
+        database,  # noqa: F401 - registers the SQLite connection rules
+        limits_storage,  # noqa: F401 - registers the database:// rate-limit storage
+    )
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)

@@ -23,6 +23,28 @@ def positive_int_from_env(name: str, default: int) -> int:
     return int(raw)
 
 
+# Rate limits (Flask-Limiter's notation; several limits are separated by ";"), each read from
+# the environment unless the caller's config says. Log-in counts only failed tries, and never
+# holds up the right password from a browser that has logged in to that account before
+# (a device cookie, see app.auth.devices): such a browser has its own count instead of the
+# account's and the address's, so a stranger's guesses cannot lock its owner out.
+RATE_LIMIT_DEFAULTS = {
+    # failed log-ins per account from browsers that have not logged in to it before
+    "RATELIMIT_LOGIN": "5 per minute;20 per hour",
+    # failed log-ins per browser that has logged in to the account before (its device cookie)
+    "RATELIMIT_LOGIN_PER_DEVICE": "5 per minute;20 per hour",
+    # failed log-ins per client address from unknown browsers (one school may share an address)
+    "RATELIMIT_LOGIN_PER_ADDRESS": "60 per minute;600 per hour",
+    "RATELIMIT_REGISTER": "10 per hour",  # registration tries per email
+    "RATELIMIT_REGISTER_PER_ADDRESS": "60 per hour",  # registration tries per address
+}
+# Where the counts live unless RATELIMIT_STORAGE_URI says otherwise: the app's own database
+# (app.limits_storage), shared by every worker and every instance on it.
+DATABASE_STORAGE_URI = "database://"
+# How long a browser stays known to an account after its last successful log-in.
+LOGIN_DEVICE_DAYS_DEFAULT = 365
+
+
 def database_url_from_env(instance_path: Path) -> str:
     """Return the SQLAlchemy URL: `DATABASE_URL` if set, else SQLite in the instance folder."""
     url = os.environ.get("DATABASE_URL", "").strip()
@@ -55,6 +77,7 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         "IMPORT_MAX_QUESTIONS": positive_int_from_env(
             "IMPORT_MAX_QUESTIONS", DEFAULT_IMPORT_MAX_QUESTIONS
         ),
+        **rate_limit_settings(),
     }
     secret = os.environ.get("SECRET_KEY") or _read_secret_file(instance_path)
     if secret:
@@ -62,6 +85,23 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
     if overrides:
         config.update(overrides)
     return config
+
+
+def rate_limit_settings() -> dict[str, Any]:
+    """Return the limiter's settings and the device cookie's lifetime, from the environment."""
+    settings: dict[str, Any] = {
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or DATABASE_STORAGE_URI,
+        "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX") or "milidip",
+        "LOGIN_DEVICE_DAYS": int(_env("LOGIN_DEVICE_DAYS") or LOGIN_DEVICE_DAYS_DEFAULT),
+    }
+    for key, default in RATE_LIMIT_DEFAULTS.items():
+        settings[key] = _env(key) or default
+    return settings
+
+
+def _env(name: str) -> str:
+    return os.environ.get(name, "").strip()
 
 
 def _read_secret_file(instance_path: Path) -> str | None:

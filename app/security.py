@@ -1,26 +1,30 @@
 """Security settings in one place: the secret key check, response headers, rate-limit keys.
 
-`register_security(app)` runs early in the factory (before the extensions are
-bound, so the limiter reads the defaults set here):
+`register_security(app)` runs early in the factory (before the extensions are bound):
 
 - it refuses to start outside debug and testing without a real `SECRET_KEY`;
-- it fills in the rate-limit settings (caller's config, then the environment,
-  then the defaults below);
+- it warns when rate-limit counts would be kept per process while several run;
 - it adds the security headers to every response, static files included;
 - it refuses input containing U+0000 (400), which no field needs and PostgreSQL cannot store.
 
-Log-in and registration are limited twice (see `app.auth.views`): per account
-(the submitted email, normalised and hashed) and, more generously, per client
-address, so one address cannot try many accounts and many addresses cannot
-hammer one account.
+The rate-limit settings themselves are in `app.config` (`RATE_LIMIT_DEFAULTS`).
+Log-in and registration are limited per account (the submitted email,
+normalised and hashed) and, more generously, per client address, so one
+address cannot try many accounts and many addresses cannot hammer one account.
+A browser that has logged in to the account before is counted by its device
+cookie instead (`app.auth.devices`, `app.auth.views`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
+import shlex
+import sys
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Flask, abort, request
@@ -65,15 +69,6 @@ SECURITY_HEADERS = {
 }
 HSTS = "max-age=31536000"
 
-# Rate limits (Flask-Limiter's notation; several limits are separated by ";").
-# Log-in counts only failed tries, so a learner who types the password right is never held up.
-RATE_LIMIT_DEFAULTS = {
-    "RATELIMIT_LOGIN": "5 per minute;20 per hour",  # failed log-ins per account
-    "RATELIMIT_LOGIN_PER_ADDRESS": "60 per minute;600 per hour",  # failed log-ins per address
-    "RATELIMIT_REGISTER": "10 per hour",  # registration tries per email
-    "RATELIMIT_REGISTER_PER_ADDRESS": "60 per hour",  # registration tries per address
-}
-
 NUL_REFUSED = "Your input contained a character that cannot be stored (U+0000). Nothing was saved."
 
 MIN_SECRET_KEY_LENGTH = 16
@@ -112,9 +107,9 @@ class InsecureSecretKey(RuntimeError):
 
 
 def register_security(app: Flask) -> None:
-    """Check the secret key, set the rate-limit defaults and add the security headers."""
+    """Check the secret key, warn about per-process rate limits, add the security headers."""
     require_secret_key(app)
-    _set_rate_limit_defaults(app)
+    warn_if_counts_are_per_worker(app)
 
     @app.before_request
     def refuse_nul_characters() -> None:
@@ -168,23 +163,76 @@ def require_secret_key(app: Flask) -> None:
     )
 
 
-def _set_rate_limit_defaults(app: Flask) -> None:
+PER_WORKER_WARNING = (
+    "RATELIMIT_STORAGE_URI=%s keeps rate-limit counts in each process, and %d gunicorn "
+    "workers run: every limit is multiplied by the number of workers. Leave "
+    "RATELIMIT_STORAGE_URI unset (counts in the database) or use redis://."
+)
+
+
+def warn_if_counts_are_per_worker(app: Flask) -> None:
+    """Log a warning at start-up when `memory://` counts would be split over several workers."""
     config = app.config
-    config.setdefault("RATELIMIT_ENABLED", os.environ.get("RATELIMIT_ENABLED", "1") != "0")
-    # Explicit memory storage (not Flask-Limiter's implicit fallback, which warns).
-    config.setdefault(
-        "RATELIMIT_STORAGE_URI", os.environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://"
-    )
-    config.setdefault("RATELIMIT_KEY_PREFIX", "milidip")
-    for key, default in RATE_LIMIT_DEFAULTS.items():
-        config.setdefault(key, os.environ.get(key, "").strip() or default)
+    if not config.get("RATELIMIT_ENABLED") or not str(
+        config.get("RATELIMIT_STORAGE_URI", "")
+    ).startswith("memory://"):
+        return
+    workers = gunicorn_workers(sys.argv, os.environ)
+    if workers > 1:
+        logging.getLogger("app.security").warning(
+            PER_WORKER_WARNING, config["RATELIMIT_STORAGE_URI"], workers
+        )
+
+
+def gunicorn_workers(argv: Sequence[str], environ: Mapping[str, str]) -> int:
+    """Return how many gunicorn workers serve this app (1 when it is not gunicorn's).
+
+    What gunicorn itself reads: `--workers`/`-w` on its command line (a worker's
+    `sys.argv` is its master's), else `GUNICORN_CMD_ARGS`, else `WEB_CONCURRENCY`.
+    A `workers` line in a gunicorn config file is not seen.
+    """
+    if "gunicorn" not in os.path.basename(argv[0] if argv else "") and not environ.get(
+        "SERVER_SOFTWARE", ""
+    ).startswith("gunicorn"):
+        return 1
+    for args in (list(argv[1:]), shlex.split(environ.get("GUNICORN_CMD_ARGS", ""))):
+        found = _workers_option(args)
+        if found is not None:
+            return found
+    return _int_or(environ.get("WEB_CONCURRENCY", ""), 1)
+
+
+def _workers_option(args: list[str]) -> int | None:
+    for index, arg in enumerate(args):
+        if arg in ("-w", "--workers") and index + 1 < len(args):
+            return _int_or(args[index + 1], 1)
+        for prefix in ("--workers=", "-w"):
+            if arg.startswith(prefix) and len(arg) > len(prefix):
+                return _int_or(arg[len(prefix) :].lstrip("="), 1)
+    return None
+
+
+def _int_or(text: str, default: int) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        return default
+
+
+def email_digest(email: str) -> str:
+    """Name an account by its email, normalised and hashed (no addresses in the store)."""
+    email = email.strip().lower()[:320]
+    return hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def submitted_email_digest() -> str:
+    """Return `email_digest` of the email this request's form submits."""
+    return email_digest(request.form.get("email", ""))
 
 
 def account_key() -> str:
-    """Key a limit by the submitted email, normalised, hashed (no addresses in the store)."""
-    email = request.form.get("email", "").strip().lower()[:320]
-    digest = hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return f"account:{digest}"
+    """Key a limit by the submitted email (its digest)."""
+    return f"account:{submitted_email_digest()}"
 
 
 def address_key() -> str:

@@ -7,7 +7,8 @@ once on SQLite and once on PostgreSQL. Pure unit tests use none of these and
 run once. Each pytest-xdist worker gets its own PostgreSQL database.
 
 Where no PostgreSQL answers, its runs skip with the reason; REQUIRE_POSTGRES=1
-(set by .ci/run) turns that skip into a failure.
+(set by .ci/run) turns that skip into a failure. The same for Redis (`redis_url`)
+and REQUIRE_REDIS=1.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = ["sqlite", "postgresql"]
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
 
 def _postgres_database_url(worker: str) -> str:
@@ -242,3 +244,29 @@ def instructor_client(app: Flask) -> FlaskClient:
 def count_queries(app: Flask):
     """Return a factory of query counters on the app's engine."""
     return lambda: QueryCounter(_db.engine)
+
+
+def _redis_unavailable_reason() -> str | None:
+    try:
+        import redis
+    except ImportError:
+        return "the redis package is not installed"
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as error:
+        return f"Redis not reachable at {REDIS_URL}: {type(error).__name__}"
+    return None
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Redis's URL (its keys outlive the test: use fresh keys or a fresh prefix).
+
+    Without Redis the test skips, or fails when REQUIRE_REDIS=1 (set by .ci/run).
+    """
+    reason = _redis_unavailable_reason()
+    if reason:
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"REQUIRE_REDIS=1 but {reason}")
+        pytest.skip(reason)
+    return REDIS_URL

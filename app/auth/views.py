@@ -1,8 +1,10 @@
 """Register, log in, log out.
 
-Log-in and registration are rate-limited per account (the submitted email) and
-per client address (`RATELIMIT_*` settings, see app.security); log-in counts
-only failed tries.
+Registration is rate-limited per account (the submitted email) and per client
+address. Log-in counts only failed tries: from a browser that has logged in to
+the account before (its device cookie, `app.auth.devices`) per device; from any
+other browser per account and per address. So nobody else's failures can lock
+a learner's own browser out. Settings: `RATELIMIT_*` in `app.config`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from app.auth import services
+from app.auth import devices, services
 from app.auth.forms import LoginForm, RegisterForm
 from app.database import unit_of_work
 from app.extensions import limiter
@@ -67,19 +69,33 @@ def register() -> str | Response:
             session.clear()
             login_user(user)
             flash("Welcome! Your account is ready.", "success")
-            return redirect(url_for("course.index"))
+            response = redirect(url_for("course.index"))
+            devices.remember_device(response, user.email)  # the browser it was made on
+            return response
     return render_template("auth/register.html", form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    _limit("RATELIMIT_LOGIN"), key_func=account_key, methods=["POST"], deduct_when=form_came_back
+    _limit("RATELIMIT_LOGIN"),
+    key_func=account_key,
+    methods=["POST"],
+    deduct_when=form_came_back,
+    exempt_when=devices.is_known_device,
 )
 @limiter.limit(
     _limit("RATELIMIT_LOGIN_PER_ADDRESS"),
     key_func=address_key,
     methods=["POST"],
     deduct_when=form_came_back,
+    exempt_when=devices.is_known_device,
+)
+@limiter.limit(
+    _limit("RATELIMIT_LOGIN_PER_DEVICE"),
+    key_func=devices.device_key,
+    methods=["POST"],
+    deduct_when=form_came_back,
+    exempt_when=devices.is_unknown_device,
 )
 def login() -> str | Response:
     if current_user.is_authenticated:
@@ -92,7 +108,9 @@ def login() -> str | Response:
         else:
             session.clear()  # a fresh session on log-in (no fixation)
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            devices.remember_device(response, user.email)
+            return response
     return render_template("auth/login.html", form=form)
 
 

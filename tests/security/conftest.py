@@ -1,4 +1,8 @@
-"""Fixtures for the security suites: apps whose rate limiter runs with small, real limits."""
+"""Fixtures for the security suites: apps whose rate limiter runs with small, real limits.
+
+The counts live where they do in production by default: in the test's database
+(`database://`, on SQLite and on PostgreSQL); a test that wants another store says so.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,13 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 
+from app.config import DATABASE_STORAGE_URI
+
 SMALL_LIMITS = {
     "RATELIMIT_ENABLED": True,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": DATABASE_STORAGE_URI,
     "RATELIMIT_LOGIN": "3 per minute",
+    "RATELIMIT_LOGIN_PER_DEVICE": "3 per minute",
     "RATELIMIT_LOGIN_PER_ADDRESS": "8 per minute",
     "RATELIMIT_REGISTER": "3 per minute",
     "RATELIMIT_REGISTER_PER_ADDRESS": "5 per minute",

@@ -6,18 +6,17 @@ everywhere else the test suite turns it off.
 
 from __future__ import annotations
 
-import os
+import logging
 import re
+import sys
 import uuid
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.security import describe_wait, retry_after_seconds
+from app.security import describe_wait, gunicorn_workers, retry_after_seconds
 from tests.support import PASSWORD, csrf_token, make_user
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
 
 def _client(app: Flask, address: str = "127.0.0.1") -> FlaskClient:
@@ -174,7 +173,8 @@ def test_the_settings_come_from_the_environment_unless_the_config_says(monkeypat
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["RATELIMIT_LOGIN"] == "7 per minute"
     assert app.config["RATELIMIT_REGISTER"] == "10 per hour"  # the default
-    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert app.config["RATELIMIT_LOGIN_PER_ADDRESS"] == "60 per minute;600 per hour"
+    assert app.config["RATELIMIT_STORAGE_URI"] == "database://"  # the app's own database
     assert app.config["RATELIMIT_ENABLED"] is False
     configured = create_app(
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_LOGIN": "2/second"}
@@ -202,42 +202,95 @@ def test_retry_after_is_rounded_up_and_never_zero():
     assert retry_after_seconds(130.1, now=100.0) == 31
 
 
-def _redis_unavailable() -> str | None:
-    try:
-        import redis
-    except ImportError:
-        return "the redis package is not installed"
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as error:
-        return f"Redis not reachable at {REDIS_URL}: {type(error).__name__}"
-    return None
-
-
-def test_instances_sharing_redis_share_the_counts(make_limited_app):
-    reason = _redis_unavailable()
-    if reason:
-        pytest.skip(reason)
+def test_instances_sharing_redis_share_the_counts(make_limited_app, redis_url):
     # Unique account and address: Redis outlives the test run (its keys expire in a minute).
     email = f"shared-{uuid.uuid4().hex}@example.com"
     address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
-    first = make_limited_app(RATELIMIT_STORAGE_URI=REDIS_URL)
+    first = make_limited_app(RATELIMIT_STORAGE_URI=redis_url)
     with first.app_context():
         for _ in range(3):
             assert _log_in(_client(first, address), email).status_code == 200
     # A second instance (a new app, a new connection) sees the first one's count.
-    second = make_limited_app(RATELIMIT_STORAGE_URI=REDIS_URL)
+    second = make_limited_app(RATELIMIT_STORAGE_URI=redis_url)
     with second.app_context():
         _assert_throttled(_log_in(_client(second, address), email))
 
 
-def test_memory_storage_is_per_instance(make_limited_app):
-    # The contrast that shows the Redis test above is not vacuous.
+def test_instances_sharing_a_database_share_the_counts(make_limited_app):
+    # The default store: two app instances on one database (two workers, two servers).
     first = make_limited_app()
+    with first.app_context():
+        for _ in range(3):
+            assert _log_in(_client(first), "shared@example.com").status_code == 200
+    second = make_limited_app()
+    with second.app_context():
+        _assert_throttled(_log_in(_client(second), "shared@example.com"))
+
+
+def test_memory_storage_is_per_instance(make_limited_app):
+    # The contrast that shows the shared stores above are not vacuous.
+    first = make_limited_app(RATELIMIT_STORAGE_URI="memory://")
     with first.app_context():
         for _ in range(3):
             _log_in(_client(first), "solo@example.com")
         _assert_throttled(_log_in(_client(first), "solo@example.com"))
-    second = make_limited_app()
+    second = make_limited_app(RATELIMIT_STORAGE_URI="memory://")
     with second.app_context():
         assert _log_in(_client(second), "solo@example.com").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "workers"),
+    [
+        (["/venv/bin/gunicorn", "--workers", "2", "app:create_app()"], {}, 2),
+        (["/venv/bin/gunicorn", "-w4", "app:create_app()"], {}, 4),
+        (["/venv/bin/gunicorn", "--workers=3", "app:create_app()"], {}, 3),
+        (["/venv/bin/gunicorn", "app:create_app()"], {"GUNICORN_CMD_ARGS": "-w 5"}, 5),
+        (["/venv/bin/gunicorn", "app:create_app()"], {"WEB_CONCURRENCY": "6"}, 6),
+        (["/venv/bin/gunicorn", "-w", "2"], {"WEB_CONCURRENCY": "6"}, 2),  # the flag wins
+        (["/venv/bin/gunicorn", "app:create_app()"], {}, 1),
+        (["python", "app.py"], {"SERVER_SOFTWARE": "gunicorn/27.0.1", "WEB_CONCURRENCY": "3"}, 3),
+        (["/venv/bin/flask", "run"], {"WEB_CONCURRENCY": "4"}, 1),  # not gunicorn
+    ],
+)
+def test_the_worker_count_is_read_where_gunicorn_reads_it(argv, environ, workers):
+    assert gunicorn_workers(argv, environ) == workers
+
+
+def _start_app(monkeypatch, storage_uri: str, argv: list[str]) -> None:
+    from app import create_app
+
+    monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("GUNICORN_CMD_ARGS", raising=False)
+    create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": storage_uri,
+        }
+    )
+
+
+def test_memory_storage_with_several_workers_warns_at_start_up(monkeypatch, caplog):
+    two_workers = ["/venv/bin/gunicorn", "--workers", "2", "app:create_app()"]
+    with caplog.at_level(logging.WARNING, logger="app.security"):
+        _start_app(monkeypatch, "memory://", two_workers)
+    (record,) = caplog.records
+    assert "2 gunicorn workers" in record.getMessage()
+    assert "multiplied by the number of workers" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("storage_uri", "argv"),
+    [
+        ("memory://", ["/venv/bin/gunicorn", "--workers", "1", "app:create_app()"]),
+        ("database://", ["/venv/bin/gunicorn", "--workers", "2", "app:create_app()"]),
+        ("redis://127.0.0.1:6379", ["/venv/bin/gunicorn", "--workers", "2", "app:create_app()"]),
+    ],
+)
+def test_shared_storage_or_one_worker_does_not_warn(monkeypatch, caplog, storage_uri, argv):
+    with caplog.at_level(logging.WARNING, logger="app.security"):
+        _start_app(monkeypatch, storage_uri, argv)
+    assert caplog.records == []
