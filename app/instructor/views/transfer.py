@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -15,6 +15,7 @@ from app.forms import EmptyForm
 from app.instructor import importing
 from app.instructor.blueprint import bp, lesson_or_404
 from app.instructor.forms.transfer import ImportForm
+from app.security import download
 
 UPLOAD_GONE = "This upload has expired or was already imported. Upload the file again."
 NOT_IMPORTED = "Nothing was imported: the file has problems (listed below)."
@@ -126,8 +127,4 @@ def export_bank() -> Response:
 
 
 def _gift_download(text: str, filename: str) -> Response:
-    return current_app.response_class(
-        text,
-        mimetype="text/plain",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(text, filename)
