@@ -29,6 +29,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -53,10 +54,13 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 POSTGRES_DATABASE = "milidip_bench"
 LEARNERS = 300  # learners with graded attempts in the database
-SESSIONS = 60  # of them, the ones the load logs in (one open attempt per lesson each)
+SESSIONS = 80  # of them, the ones the load logs in (one open attempt per lesson each)
 HISTORY_PER_LEARNER = 1  # graded attempts each learner already has
 LESSON = "historical-evolution"  # the lesson page read
-SAVE_LESSON = "key-strategies"  # its open attempts are autosaved and their quiz page read
+# Their open attempts are autosaved (and the first one's quiz page read): three per learner,
+# so an attempt comes round again only after far more requests than are in flight at once
+# (a save carries the attempt's sequence number; two of one attempt in flight would clash).
+SAVE_LESSONS = ("key-strategies", "legal-and-ethical", "future-trends")
 CONNECTIONS = 50
 TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -70,7 +74,7 @@ class Learner:
     email: str
     cookie: str = ""
     csrf: str = ""
-    save_attempt: int = 0  # open attempt at SAVE_LESSON
+    save_attempts: list[int] = field(default_factory=list)  # open, at SAVE_LESSONS
     submit_pool: list[int] = field(default_factory=list)  # open attempts, other lessons
 
 
@@ -78,6 +82,18 @@ class Learner:
 class World:
     learners: list[Learner]
     spare: Learner  # in-process statement counts only: the load never touches it
+    answers: dict[int, str]  # open attempt id → its answered form fields, URL-encoded
+
+
+# A plausible answer per question type, as the quiz page's form sends it (matching and
+# essays are left blank): saves and submits then write and grade real answers.
+SAMPLE_ANSWER = {
+    "single": "0",
+    "multi": "0",
+    "truefalse": "true",
+    "short": "military attache",
+    "numerical": "1",
+}
 
 
 def make_app(url: str):
@@ -100,12 +116,14 @@ def seed(url: str) -> World:
     from werkzeug.security import generate_password_hash
 
     from app.auth.models import User
+    from app.bank.models import QuestionVersion
     from app.content.loading import load_course
     from app.course.files import read_course
     from app.course.models import Lesson
     from app.course.services import settings_for
     from app.extensions import db
     from app.quizzes.attempts import start_attempt, submit_attempt
+    from app.quizzes.models import Response
 
     app = make_app(url)
     # One cheap hash for every seeded account: what is measured is pages, not log-ins.
@@ -137,12 +155,22 @@ def seed(url: str) -> World:
             learner = Learner(f"bench{n}@example.com")
             for lesson, settings in quizzes:
                 attempt = start_attempt(user_id, lesson, settings)
-                if lesson.slug == SAVE_LESSON:
-                    learner.save_attempt = attempt.id
+                if lesson.slug in SAVE_LESSONS:
+                    learner.save_attempts.append(attempt.id)
                 else:
                     learner.submit_pool.append(attempt.id)
             learners.append(learner)
             db.session.commit()
+        fields: dict[int, list[tuple[str, str]]] = {}
+        rows = db.session.execute(
+            select(Response.attempt_id, Response.position, QuestionVersion.type)
+            .join(QuestionVersion, QuestionVersion.id == Response.question_version_id)
+            .order_by(Response.attempt_id, Response.position)
+        )
+        for attempt_id, position, kind in rows:
+            if kind in SAMPLE_ANSWER:
+                fields.setdefault(attempt_id, []).append((f"q{position}", SAMPLE_ANSWER[kind]))
+        answers = {key: urllib.parse.urlencode(value) for key, value in fields.items()}
         db.engine.dispose()
     client_app = make_app(url)
     for learner in learners:
@@ -156,7 +184,7 @@ def seed(url: str) -> World:
         learner.cookie = f"session={client.get_cookie('session').value}"
     with client_app.app_context():
         db.engine.dispose()
-    return World(learners=learners[:SESSIONS], spare=learners[SESSIONS])
+    return World(learners=learners[:SESSIONS], spare=learners[SESSIONS], answers=answers)
 
 
 def _has_questions(lesson) -> bool:
@@ -199,7 +227,7 @@ def count_statements(url: str, world: World) -> dict[str, int]:
 
     client = app.test_client()
     client.set_cookie("session", learner.cookie.split("=", 1)[1])
-    save_path = f"/attempts/{learner.save_attempt}"
+    save_path = f"/attempts/{learner.save_attempts[0]}"
     requests = {
         "lesson page": ("GET", f"/lessons/{LESSON}", None, 200),
         "course outline": ("GET", "/", None, 200),
@@ -211,13 +239,18 @@ def count_statements(url: str, world: World) -> dict[str, int]:
     for name, (method, path, form, expected) in requests.items():
         for run in ("warm", "count"):
             data = None
+            token = "csrf_token=" + urllib.parse.quote(learner.csrf, safe="")
             if form == "save":
-                data = {"csrf_token": learner.csrf, "seq": str(seq)}
+                answers = world.answers.get(learner.save_attempts[0], "")
+                data = f"{token}&seq={seq}&{answers}"
                 seq += 1
             elif form == "submit":
-                path = f"/attempts/{learner.submit_pool.pop()}/submit"
-                data = {"csrf_token": learner.csrf, "seq": "0"}
+                attempt = learner.submit_pool.pop()
+                path = f"/attempts/{attempt}/submit"
+                data = f"{token}&seq=0&{world.answers.get(attempt, '')}"
             headers = {"Accept": "application/json"} if form == "save" else {}
+            if data is not None:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
             statements.clear()
             event.listen(engine, "before_cursor_execute", on_execute)
             try:
@@ -303,20 +336,24 @@ class Result:
     graded: int = 0
 
 
+# One wrk thread per connection, each with its own share of the items: a thread sends its
+# next request only after the last one's answer, so no attempt is ever saved twice at once
+# and each item's sequence number is exact.
 LUA = """
-items = {%(items)s}
+shares = {%(shares)s}
 method = "%(method)s"
 expect = %(expect)d
 use_seq = %(seq)s
 once = %(once)s
+id = 0
 i = 0
 seqs = {}
 bad = 0
 last_bad = 0
 graded = 0
-seen = 0
 
 request = function()
+  local items = shares[id + 1]
   i = i + 1
   local k = ((i - 1) %% #items) + 1
   if once and i > #items then k = #items end
@@ -330,25 +367,36 @@ request = function()
   headers["Accept"] = "application/json"
   local body = item[3]
   if use_seq then
-    seqs[k] = (seqs[k] or 0)
-    body = body .. "&seq=" .. seqs[k]
-    seqs[k] = seqs[k] + 1
+    last_k = k
+    body = body .. "&seq=" .. (seqs[k] or 0)
   end
   return wrk.format("POST", item[1], headers, body)
 end
 
 response = function(status, headers, body)
-  seen = seen + 1
   if status ~= expect then
     bad = bad + 1
     last_bad = status
   end
   if headers["X-Attempt-Outcome"] == "graded" then graded = graded + 1 end
+  if use_seq and last_k then
+    -- This thread's one connection: the answer is to the request just sent. A save answers
+    -- with the page's new number; a refused one (409) was one behind, so step past it.
+    local next_seq = string.match(body, '"seq":%%s*(%%d+)')
+    if status == 200 and next_seq then
+      seqs[last_k] = tonumber(next_seq)
+    elseif status == 409 then
+      seqs[last_k] = (seqs[last_k] or 0) + 1
+    end
+  end
 end
 """
 LUA_SUMMARY = """
 threads = {}
-setup = function(thread) table.insert(threads, thread) end
+setup = function(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
 done = function(summary, latency, requests)
   local bad, graded, last_bad = 0, 0, 0
   for _, t in ipairs(threads) do
@@ -362,19 +410,32 @@ end
 """
 
 
+def shares(load: Load) -> list[list[tuple[str, str, str]]]:
+    """Deal the items out to the connections, in turn: each gets its own."""
+    if len(load.items) < load.connections:
+        raise ValueError(f"{load.name}: fewer items than connections")
+    return [load.items[n :: load.connections] for n in range(load.connections)]
+
+
 def _lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def run_wrk(host: str, load: Load, seconds: float, folder: Path) -> Result:
-    rows = ",\n".join(
-        "{" + ", ".join(_lua_string(part) for part in item) + "}" for item in load.items
-    )
+    def table(items: list[tuple[str, str, str]]) -> str:
+        return (
+            "{"
+            + ",\n".join(
+                "{" + ", ".join(_lua_string(part) for part in item) + "}" for item in items
+            )
+            + "}"
+        )
+
     script = folder / f"{re.sub(r'[^a-z0-9]+', '-', load.name.lower())}.lua"
     script.write_text(
         LUA
         % {
-            "items": rows,
+            "shares": ",\n".join(table(share) for share in shares(load)),
             "method": load.method,
             "expect": load.expect,
             "seq": str(load.seq).lower(),
@@ -382,7 +443,8 @@ def run_wrk(host: str, load: Load, seconds: float, folder: Path) -> Result:
         }
         + LUA_SUMMARY
     )
-    command = ["wrk", "-t1", f"-c{load.connections}", f"-d{seconds:g}s", "--timeout", "10s"]
+    threads = f"-t{load.connections}"
+    command = ["wrk", threads, f"-c{load.connections}", f"-d{seconds:g}s", "--timeout", "10s"]
     output = subprocess.run(
         [*command, "-s", str(script), f"http://{host}"],
         capture_output=True,
@@ -395,6 +457,9 @@ def run_wrk(host: str, load: Load, seconds: float, folder: Path) -> Result:
     )
     if summary.group(6) != "0":
         print(f"   ({load.name}: unexpected answers, the last one {summary.group(6)})")
+    for line in output.splitlines():
+        if "errors" in line.lower() and "Socket" in line:
+            print(f"   ({load.name}: {line.strip()})")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
@@ -419,54 +484,47 @@ def run_python(host: str, load: Load, seconds: float, _folder: Path) -> Result:
     """The same run without wrk: threads, one keep-alive connection each."""
     lock = threading.Lock()
     latencies: list[float] = []
-    state = {"next": 0, "bad": 0, "graded": 0}
-    seqs: dict[int, int] = {}
+    state = {"bad": 0, "graded": 0}
     stop = time.monotonic() + seconds
     host_name, port = host.split(":")
 
-    def take() -> tuple[int, tuple[str, str, str], int] | None:
-        with lock:
-            k = state["next"]
-            state["next"] += 1
-            if load.once and k >= len(load.items):
-                return None
-            k %= len(load.items)
-            seq = seqs.get(k, 0)
-            seqs[k] = seq + 1
-            return k, load.items[k], seq
-
-    def worker() -> None:
+    def worker(items: list[tuple[str, str, str]]) -> None:
         connection = HTTPConnection(host_name, int(port), timeout=10)
-        while time.monotonic() < stop:
-            taken = take()
-            if taken is None:
-                break
-            _, (path, cookie, body), seq = taken
+        seqs = [0] * len(items)
+        sent = 0
+        while time.monotonic() < stop and not (load.once and sent >= len(items)):
+            k = sent % len(items)
+            sent += 1
+            path, cookie, body = items[k]
             headers = {"Cookie": cookie}
             if load.method == "POST":
                 headers |= {
                     "Content-Type": "application/x-www-form-urlencoded",
                     "Accept": "application/json",
                 }
-                body = f"{body}&seq={seq}" if load.seq else body
+                body = f"{body}&seq={seqs[k]}" if load.seq else body
             started = time.perf_counter()
             try:
                 connection.request(load.method, path, body=body or None, headers=headers)
                 response = connection.getresponse()
-                response.read()
+                text = response.read().decode("utf-8", "replace")
                 status, outcome = response.status, response.getheader("X-Attempt-Outcome")
+                if load.seq:  # as the Lua script does: follow the number the save answers
+                    answered = re.search(r'"seq":\s*(\d+)', text)
+                    if status == 200 and answered:
+                        seqs[k] = int(answered.group(1))
+                    elif status == 409:
+                        seqs[k] += 1
             except OSError:
-                connection.close()
-                connection = HTTPConnection(host_name, int(port), timeout=10)
                 status, outcome = 0, None
+            connection.close()  # gunicorn's sync workers close every connection anyway
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
                 state["bad"] += status != load.expect
                 state["graded"] += outcome == "graded"
-        connection.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(load.connections)]
+    threads = [threading.Thread(target=worker, args=(share,)) for share in shares(load)]
     began = time.monotonic()
     for thread in threads:
         thread.start()
@@ -515,8 +573,9 @@ class Report:
 
 
 def loads(world: World) -> list[Load]:
-    def body(learner: Learner) -> str:
-        return "csrf_token=" + urllib.parse.quote(learner.csrf, safe="")
+    def body(learner: Learner, attempt: int) -> str:
+        token = urllib.parse.quote(learner.csrf, safe="")
+        return f"csrf_token={token}&{world.answers.get(attempt, '')}"
 
     people = world.learners
     return [
@@ -525,13 +584,17 @@ def loads(world: World) -> list[Load]:
         Load(
             "quiz page",
             "GET",
-            [(f"/attempts/{p.save_attempt}", p.cookie, "") for p in people],
+            [(f"/attempts/{p.save_attempts[0]}", p.cookie, "") for p in people],
             200,
         ),
         Load(
             "autosave",
             "POST",
-            [(f"/attempts/{p.save_attempt}/save", p.cookie, body(p)) for p in people],
+            [
+                (f"/attempts/{attempt}/save", p.cookie, body(p, attempt))
+                for turn in zip(*(p.save_attempts for p in people), strict=True)
+                for p, attempt in zip(people, turn, strict=True)
+            ],
             200,
             seq=True,
         ),
@@ -539,7 +602,7 @@ def loads(world: World) -> list[Load]:
             "submit",
             "POST",
             [  # learners take turns, so concurrent submits come from different people
-                (f"/attempts/{attempt}/submit", p.cookie, body(p) + "&seq=0")
+                (f"/attempts/{attempt}/submit", p.cookie, body(p, attempt) + "&seq=0")
                 for turn in zip(*(p.submit_pool for p in people), strict=True)
                 for p, attempt in zip(people, turn, strict=True)
             ],
@@ -574,7 +637,7 @@ def bench_database(
     statements = count_statements(url, world)
     print(f"   statements: {statements}", flush=True)
     graded_before = submitted_count(url)
-    bare_load = Load("bare", "GET", [("/", "", "")], 200)
+    bare_load = Load("bare", "GET", [("/", "", "")] * CONNECTIONS, 200)
     env = {
         "DATABASE_URL": url,
         "SECRET_KEY": SECRET_KEY,
@@ -726,6 +789,7 @@ def main() -> None:
     parser.add_argument("--python-client", action="store_true", help="do not use wrk")
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one database")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers on the way out
     runner = run_python if args.python_client or not shutil.which("wrk") else run_wrk
     began = time.monotonic()
     reports: list[Report] = []
