@@ -82,17 +82,18 @@ class Learner:
 class World:
     learners: list[Learner]
     spare: Learner  # in-process statement counts only: the load never touches it
-    answers: dict[int, str]  # open attempt id → its answered form fields, URL-encoded
+    answers: dict[int, tuple[str, str]]  # open attempt id → two different answer sets
 
 
-# A plausible answer per question type, as the quiz page's form sends it (matching and
-# essays are left blank): saves and submits then write and grade real answers.
-SAMPLE_ANSWER = {
-    "single": "0",
-    "multi": "0",
-    "truefalse": "true",
-    "short": "military attache",
-    "numerical": "1",
+# Two plausible answers per question type, as the quiz page's form sends them (matching and
+# essays are left blank). Saves alternate between them, as a learner changing their mind
+# does, so every save writes; submits send the first and are graded on it.
+SAMPLE_ANSWERS = {
+    "single": ("0", "1"),
+    "multi": ("0", "1"),
+    "truefalse": ("true", "false"),
+    "short": ("military attache", "envoy"),
+    "numerical": ("1", "2"),
 }
 
 
@@ -161,16 +162,19 @@ def seed(url: str) -> World:
                     learner.submit_pool.append(attempt.id)
             learners.append(learner)
             db.session.commit()
-        fields: dict[int, list[tuple[str, str]]] = {}
+        fields: dict[int, list[tuple[str, tuple[str, str]]]] = {}
         rows = db.session.execute(
             select(Response.attempt_id, Response.position, QuestionVersion.type)
             .join(QuestionVersion, QuestionVersion.id == Response.question_version_id)
             .order_by(Response.attempt_id, Response.position)
         )
         for attempt_id, position, kind in rows:
-            if kind in SAMPLE_ANSWER:
-                fields.setdefault(attempt_id, []).append((f"q{position}", SAMPLE_ANSWER[kind]))
-        answers = {key: urllib.parse.urlencode(value) for key, value in fields.items()}
+            if kind in SAMPLE_ANSWERS:
+                fields.setdefault(attempt_id, []).append((f"q{position}", SAMPLE_ANSWERS[kind]))
+        answers = {
+            key: tuple(urllib.parse.urlencode([(n, v[i]) for n, v in value]) for i in (0, 1))
+            for key, value in fields.items()
+        }
         db.engine.dispose()
     client_app = make_app(url)
     for learner in learners:
@@ -241,13 +245,13 @@ def count_statements(url: str, world: World) -> dict[str, int]:
             data = None
             token = "csrf_token=" + urllib.parse.quote(learner.csrf, safe="")
             if form == "save":
-                answers = world.answers.get(learner.save_attempts[0], "")
+                answers = world.answers.get(learner.save_attempts[0], ("", ""))[seq % 2]
                 data = f"{token}&seq={seq}&{answers}"
                 seq += 1
             elif form == "submit":
                 attempt = learner.submit_pool.pop()
                 path = f"/attempts/{attempt}/submit"
-                data = f"{token}&seq=0&{world.answers.get(attempt, '')}"
+                data = f"{token}&seq=0&{world.answers.get(attempt, ('', ''))[0]}"
             headers = {"Accept": "application/json"} if form == "save" else {}
             if data is not None:
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -311,13 +315,17 @@ def gunicorn(target: str, env: dict[str, str], chdir: Path) -> Iterator[str]:
 # --- load: one run --------------------------------------------------------------------------
 
 
+# (path, cookie, form body without seq, the body of every second save)
+Item = tuple[str, str, str, str]
+
+
 @dataclass
 class Load:
     """What one run sends: each request takes the next item, in turn."""
 
     name: str
     method: str
-    items: list[tuple[str, str, str]]  # (path, cookie, form body without seq)
+    items: list[Item]
     expect: int
     seq: bool = False  # autosave: add each item's running sequence number
     once: bool = False  # submit: each item once; past the end, the last again (not graded)
@@ -368,7 +376,9 @@ request = function()
   local body = item[3]
   if use_seq then
     last_k = k
-    body = body .. "&seq=" .. (seqs[k] or 0)
+    local seq = seqs[k] or 0
+    if seq %% 2 == 1 then body = item[4] end
+    body = body .. "&seq=" .. seq
   end
   return wrk.format("POST", item[1], headers, body)
 end
@@ -410,7 +420,7 @@ end
 """
 
 
-def shares(load: Load) -> list[list[tuple[str, str, str]]]:
+def shares(load: Load) -> list[list[Item]]:
     """Deal the items out to the connections, in turn: each gets its own."""
     if len(load.items) < load.connections:
         raise ValueError(f"{load.name}: fewer items than connections")
@@ -422,7 +432,7 @@ def _lua_string(text: str) -> str:
 
 
 def run_wrk(host: str, load: Load, seconds: float, folder: Path) -> Result:
-    def table(items: list[tuple[str, str, str]]) -> str:
+    def table(items: list[Item]) -> str:
         return (
             "{"
             + ",\n".join(
@@ -488,21 +498,22 @@ def run_python(host: str, load: Load, seconds: float, _folder: Path) -> Result:
     stop = time.monotonic() + seconds
     host_name, port = host.split(":")
 
-    def worker(items: list[tuple[str, str, str]]) -> None:
+    def worker(items: list[Item]) -> None:
         connection = HTTPConnection(host_name, int(port), timeout=10)
         seqs = [0] * len(items)
         sent = 0
         while time.monotonic() < stop and not (load.once and sent >= len(items)):
             k = sent % len(items)
             sent += 1
-            path, cookie, body = items[k]
+            path, cookie, body, alternate = items[k]
             headers = {"Cookie": cookie}
             if load.method == "POST":
                 headers |= {
                     "Content-Type": "application/x-www-form-urlencoded",
                     "Accept": "application/json",
                 }
-                body = f"{body}&seq={seqs[k]}" if load.seq else body
+                if load.seq:
+                    body = f"{alternate if seqs[k] % 2 else body}&seq={seqs[k]}"
             started = time.perf_counter()
             try:
                 connection.request(load.method, path, body=body or None, headers=headers)
@@ -573,25 +584,26 @@ class Report:
 
 
 def loads(world: World) -> list[Load]:
-    def body(learner: Learner, attempt: int) -> str:
+    def bodies(learner: Learner, attempt: int) -> tuple[str, str]:
         token = urllib.parse.quote(learner.csrf, safe="")
-        return f"csrf_token={token}&{world.answers.get(attempt, '')}"
+        first, second = world.answers.get(attempt, ("", ""))
+        return f"csrf_token={token}&{first}", f"csrf_token={token}&{second}"
 
     people = world.learners
     return [
-        Load("lesson page", "GET", [(f"/lessons/{LESSON}", p.cookie, "") for p in people], 200),
-        Load("course outline", "GET", [("/", p.cookie, "") for p in people], 200),
+        Load("lesson page", "GET", [(f"/lessons/{LESSON}", p.cookie, "", "") for p in people], 200),
+        Load("course outline", "GET", [("/", p.cookie, "", "") for p in people], 200),
         Load(
             "quiz page",
             "GET",
-            [(f"/attempts/{p.save_attempts[0]}", p.cookie, "") for p in people],
+            [(f"/attempts/{p.save_attempts[0]}", p.cookie, "", "") for p in people],
             200,
         ),
         Load(
             "autosave",
             "POST",
             [
-                (f"/attempts/{attempt}/save", p.cookie, body(p, attempt))
+                (f"/attempts/{attempt}/save", p.cookie, *bodies(p, attempt))
                 for turn in zip(*(p.save_attempts for p in people), strict=True)
                 for p, attempt in zip(people, turn, strict=True)
             ],
@@ -602,7 +614,7 @@ def loads(world: World) -> list[Load]:
             "submit",
             "POST",
             [  # learners take turns, so concurrent submits come from different people
-                (f"/attempts/{attempt}/submit", p.cookie, body(p, attempt) + "&seq=0")
+                (f"/attempts/{attempt}/submit", p.cookie, f"{bodies(p, attempt)[0]}&seq=0", "")
                 for turn in zip(*(p.submit_pool for p in people), strict=True)
                 for p, attempt in zip(people, turn, strict=True)
             ],
@@ -637,7 +649,7 @@ def bench_database(
     statements = count_statements(url, world)
     print(f"   statements: {statements}", flush=True)
     graded_before = submitted_count(url)
-    bare_load = Load("bare", "GET", [("/", "", "")] * CONNECTIONS, 200)
+    bare_load = Load("bare", "GET", [("/", "", "", "")] * CONNECTIONS, 200)
     env = {
         "DATABASE_URL": url,
         "SECRET_KEY": SECRET_KEY,
