@@ -54,7 +54,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 POSTGRES_DATABASE = "milidip_bench"
 LEARNERS = 300  # learners with graded attempts in the database
-SESSIONS = 80  # of them, the ones the load logs in (one open attempt per lesson each)
+SESSIONS = 110  # of them, the ones the load logs in (one open attempt per lesson each)
 HISTORY_PER_LEARNER = 1  # graded attempts each learner already has
 LESSON = "historical-evolution"  # the lesson page read
 # Their open attempts are autosaved (and the first one's quiz page read): three per learner,
@@ -759,8 +759,8 @@ def machine() -> list[str]:
         f"gunicorn {version('gunicorn')}, psycopg {version('psycopg')}",
         f"- SQLite {sqlite3.sqlite_version}, PostgreSQL {postgres_version()}, load: {wrk}",
         f"- gunicorn: 2 sync workers, loopback, `--no-control-socket`; {CONNECTIONS} "
-        f"connections (one wrk thread) unless stated; {LEARNERS} learners with "
-        f"{HISTORY_PER_LEARNER} graded attempts each, {SESSIONS} of them logged in by the load",
+        f"connections (one wrk thread each) unless stated; {LEARNERS} learners with "
+        f"{HISTORY_PER_LEARNER} graded attempt(s) each, {SESSIONS} of them logged in by the load",
     ]
 
 
@@ -788,9 +788,12 @@ def markdown(reports: list[Report], seconds: float) -> str:
         lines += [
             "",
             f"Submits answered 302: {report.submits}; graded by them (header): {submit.graded}; "
-            f"attempts newly submitted in the database: {report.graded_in_database}.",
+            f"attempts newly submitted in the database: {report.graded_in_database} (these "
+            f"include the up to {CONNECTIONS} submits still queued when the run ended).",
             "",
         ]
+        if submit.graded < report.submits:
+            lines += ["**The pool of open attempts ran out: raise SESSIONS.**", ""]
     return "\n".join(lines)
 
 
