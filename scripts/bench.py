@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.client import HTTPConnection
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -739,6 +739,13 @@ def postgres_version() -> str:
 # --- the report -----------------------------------------------------------------------------
 
 
+def _installed(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
 def machine() -> list[str]:
     cpu = "unknown"
     with contextlib.suppress(OSError):
@@ -756,7 +763,7 @@ def machine() -> list[str]:
         f"- Machine: {os.cpu_count()} CPUs (nproc), {cpu}; load average at start {load}",
         f"- Python {platform.python_version()}, Flask {version('flask')}, "
         f"Werkzeug {version('werkzeug')}, SQLAlchemy {version('sqlalchemy')}, "
-        f"gunicorn {version('gunicorn')}, psycopg {version('psycopg')}",
+        f"gunicorn {version('gunicorn')}, psycopg {_installed('psycopg')}",
         f"- SQLite {sqlite3.sqlite_version}, PostgreSQL {postgres_version()}, load: {wrk}",
         f"- gunicorn: 2 sync workers, loopback, `--no-control-socket`; {CONNECTIONS} "
         f"connections (one wrk thread each) unless stated; {LEARNERS} learners with "
