@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint serve install install-test screenshots guess-bench
+.PHONY: run test lint serve install install-test screenshots guess-bench bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ test: install-test
 ## Lint the course's questions and run the blind-guess benchmark (no database, no secret key).
 guess-bench: install
 	$(FLASK) bank check --guess questions/lessons/*.gift | sed -n '/^[0-9]* questions, /,$$p'
+
+## Benchmark the app against a bare Flask endpoint, SQLite and PostgreSQL (~5 min; not a test).
+## Uses wrk if installed (Debian: apt-get install wrk), else a Python load client.
+## Results: docs/benchmarks.md. Extra options: make bench BENCH_ARGS="--output report.md".
+bench: install-test
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check app tests

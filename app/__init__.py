@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from app.config import PROJECT_ROOT, build_config
+from app.routing import register_converters
 from app.security import register_security
 
 
@@ -26,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(build_config(instance_path, config))
     register_security(app)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_commands(app)

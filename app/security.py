@@ -1,11 +1,14 @@
 """Security settings in one place: the secret key check, response headers, rate-limit keys.
 
+`download(...)` is the one way to answer with a file to save (never cached).
+
 `register_security(app)` runs early in the factory (before the extensions are bound):
 
 - it refuses to start outside debug and testing without a real `SECRET_KEY`;
 - it warns when rate-limit counts would be kept per process while several run;
 - it adds the security headers to every response, static files included;
-- it refuses input containing U+0000 (400), which no field needs and PostgreSQL cannot store.
+- it refuses input containing U+0000 (400; in the path, 404), which no field needs and PostgreSQL
+  cannot store.
 
 The rate-limit settings themselves are in `app.config` (`RATE_LIMIT_DEFAULTS`).
 Log-in and registration are limited per account (the submitted email,
@@ -27,7 +30,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from werkzeug.wrappers import Response
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -113,9 +116,12 @@ def register_security(app: Flask) -> None:
 
     @app.before_request
     def refuse_nul_characters() -> None:
-        # No form field or query of this app has a use for U+0000, and PostgreSQL cannot
-        # store it in text: refuse it up front rather than fail half-way through a write.
-        values = request.args.listvalues()
+        # No path, form field or query of this app has a use for U+0000, and PostgreSQL
+        # cannot store or even compare it in text: refuse it up front rather than fail
+        # half-way through a query or a write. A path with it names no page (404).
+        if "\x00" in request.path:
+            abort(404)
+        values = (request.args.keys(), *request.args.listvalues())
         if request.method in ("POST", "PUT", "PATCH"):
             values = (*values, *request.form.listvalues())
         if any("\x00" in value for group in values for value in group):
@@ -132,6 +138,23 @@ def register_security(app: Flask) -> None:
             # and off a shared computer's back button after log-out.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def download(body: str | bytes, filename: str, mimetype: str = "text/plain") -> Response:
+    """Return a file to save (GIFT, CSV …): an attachment that no cache keeps.
+
+    Exports hold question keys and learners' results; `no-store` keeps them out of
+    shared caches and a shared computer's browser cache, as pages are kept.
+    """
+    safe_name = "".join(c for c in filename if c.isalnum() or c in "._-") or "download"
+    return current_app.response_class(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{safe_name}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def secret_key_problem(key: Any) -> str | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -160,12 +159,9 @@ def database_url(backend: str, database_urls: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """An app on a clean, migrated database of the current backend.
-
-    Instructor uploads wait in the test's own folder, never in the real instance/.
-    """
-    app = make_app(database_url, INSTRUCTOR_IMPORT_DIR=str(tmp_path / "imports"))
+def app(database_url: str) -> Iterator[Flask]:
+    """An app on a clean, migrated database of the current backend."""
+    app = make_app(database_url)
     with app.app_context():
         yield app
         _db.session.remove()

@@ -2,24 +2,23 @@
 
 An upload is read, checked question by question and shown as a preview; only
 a confirmation writes it, all questions or none. Between the two requests the
-uploaded text waits in the instance folder under a random token (it may be
-bigger than a form field can carry), tied to the instructor and the lesson, and
-it is checked again on confirmation: the bank may have changed meanwhile.
+uploaded text waits in the `import_previews` table under a random token (it may
+be bigger than a form field can carry), tied to the instructor and the lesson,
+for at most a day. A confirmation first claims the token with one conditional
+UPDATE (only one request can), then checks the text again: the bank may have
+changed meanwhile.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import selectinload
 
 from app.bank import lint
@@ -31,7 +30,9 @@ from app.bank.models import STATUS_ACTIVE, STATUS_RETIRED, Question
 from app.course.models import Lesson
 from app.extensions import db
 from app.instructor import services
+from app.instructor.models import ImportPreview
 from app.rendering import anchors_in
+from app.timeutil import now_utc
 
 FORMATS: dict[str, tuple[str, Callable[[str, int | None], list[QuestionData]]]] = {
     "gift": ("GIFT", parse_gift),
@@ -57,73 +58,86 @@ class Upload:
     text: str
 
 
-def _upload_dir() -> Path:
-    configured = current_app.config.get("INSTRUCTOR_IMPORT_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "imports"
-
-
-def keep_upload(
-    user_id: int, lesson_slug: str, fmt: str, fresh_ids: bool, filename: str, text: str
-) -> str:
-    """Store an uploaded text until it is confirmed; return its token."""
-    folder = _upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    _forget_old_uploads(folder)
-    token = secrets.token_urlsafe(32)
-    record = {
-        "user_id": user_id,
-        "lesson_slug": lesson_slug,
-        "format": fmt,
-        "fresh_ids": fresh_ids,
-        "filename": filename[:200],
-        "text": text,
-    }
-    partial = folder / f"{token}.tmp"
-    partial.write_text(json.dumps(record), encoding="utf-8")
-    partial.chmod(0o600)
-    os.replace(partial, folder / f"{token}.json")
-    return token
-
-
-def find_upload(token: str, user_id: int, lesson_slug: str) -> Upload | None:
-    """Return the upload if it exists, is fresh, and is this instructor's for this lesson."""
-    if not TOKEN.match(token):
-        return None
-    path = _upload_dir() / f"{token}.json"
-    try:
-        if time.time() - path.stat().st_mtime > UPLOAD_MAX_AGE_SECONDS:
-            return None
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if record.get("user_id") != user_id or record.get("lesson_slug") != lesson_slug:
-        return None
-    if record.get("format") not in FORMATS:
-        return None
+def _as_upload(row: ImportPreview, lesson: Lesson) -> Upload:
     return Upload(
-        token=token,
-        user_id=user_id,
-        lesson_slug=lesson_slug,
-        format=record["format"],
-        fresh_ids=bool(record.get("fresh_ids")),
-        filename=str(record.get("filename", "")),
-        text=str(record.get("text", "")),
+        token=row.token,
+        user_id=row.user_id,
+        lesson_slug=lesson.slug,
+        format=row.format,
+        fresh_ids=row.fresh_ids,
+        filename=row.filename,
+        text=row.text,
     )
 
 
-def forget_upload(token: str) -> None:
-    if TOKEN.match(token):
-        (_upload_dir() / f"{token}.json").unlink(missing_ok=True)
+def _cutoff() -> datetime:
+    return now_utc() - timedelta(seconds=UPLOAD_MAX_AGE_SECONDS)
 
 
-def _forget_old_uploads(folder: Path) -> None:
-    cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for path in folder.glob("*.json"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-        except OSError:
-            continue
+def keep_upload(
+    user_id: int, lesson: Lesson, fmt: str, fresh_ids: bool, filename: str, text: str
+) -> str:
+    """Store an uploaded text until it is confirmed; return its token (flush only)."""
+    db.session.execute(delete(ImportPreview).where(ImportPreview.created_at <= _cutoff()))
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        ImportPreview(
+            token=token,
+            user_id=user_id,
+            lesson_id=lesson.id,
+            format=fmt,
+            fresh_ids=fresh_ids,
+            filename=filename[:200],
+            text=text,
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def _waiting(token: str, user_id: int, lesson: Lesson):
+    """The conditions that make a preview usable: this instructor's, this lesson's,
+    unclaimed and less than a day old."""
+    return (
+        ImportPreview.token == token,
+        ImportPreview.user_id == user_id,
+        ImportPreview.lesson_id == lesson.id,
+        ImportPreview.claimed_at.is_(None),
+        ImportPreview.created_at > _cutoff(),
+    )
+
+
+def find_upload(token: str, user_id: int, lesson: Lesson) -> Upload | None:
+    """Return the upload if it is waiting, fresh, and this instructor's for this lesson."""
+    if not TOKEN.match(token):
+        return None
+    row = db.session.scalar(select(ImportPreview).where(*_waiting(token, user_id, lesson)))
+    if row is None or row.format not in FORMATS:
+        return None
+    return _as_upload(row, lesson)
+
+
+def claim_upload(token: str, user_id: int, lesson: Lesson) -> Upload | None:
+    """Claim a waiting upload for this request's import, or return None (flush only).
+
+    One conditional UPDATE decides: of many confirmations at once, only the one
+    whose UPDATE changed the row imports; the others change nothing and get None.
+    If the importing transaction rolls back, so does the claim.
+    """
+    if not TOKEN.match(token):
+        return None
+    claimed = db.session.execute(
+        update(ImportPreview)
+        .where(*_waiting(token, user_id, lesson))
+        .values(claimed_at=now_utc())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return None
+    row = db.session.get(ImportPreview, token, populate_existing=True)
+    if row is None or row.format not in FORMATS:
+        return None
+    return _as_upload(row, lesson)
 
 
 # --- reading and checking ----------------------------------------------------------

@@ -83,7 +83,7 @@ def start(slug: str) -> Response:
     return redirect(url_for("quizzes.take", attempt_id=attempt.id))
 
 
-@bp.route("/attempts/<int:attempt_id>")
+@bp.route("/attempts/<id:attempt_id>")
 @login_required
 def take(attempt_id: int) -> str | Response:
     close_my_overdue_attempts()
@@ -102,7 +102,7 @@ def take(attempt_id: int) -> str | Response:
     )
 
 
-@bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
+@bp.route("/attempts/<id:attempt_id>/save", methods=["POST"])
 @login_required
 def save(attempt_id: int) -> Response | tuple[Response, int]:
     closed = None
@@ -137,7 +137,7 @@ def _save_refused(
     return redirect(url_for(target, attempt_id=attempt_id))
 
 
-@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@bp.route("/attempts/<id:attempt_id>/submit", methods=["POST"])
 @login_required
 def submit(attempt_id: int) -> Response:
     outcome = None
@@ -165,7 +165,7 @@ def submit(attempt_id: int) -> Response:
     return response
 
 
-@bp.route("/attempts/<int:attempt_id>/result")
+@bp.route("/attempts/<id:attempt_id>/result")
 @login_required
 def result(attempt_id: int) -> str | Response:
     close_my_overdue_attempts()

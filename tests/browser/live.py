@@ -88,7 +88,6 @@ def build_app(directory: Path) -> Flask:
             "DEBUG": False,
             "SECRET_KEY": "browser-suite-secret-key-not-for-production",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{directory / DATABASE_FILE}",
-            "INSTRUCTOR_IMPORT_DIR": str(directory / "imports"),  # not the real instance/
             "COURSE_DIR": str(COURSE_DIR),
             # Journeys register and log in many times from one address; the limiter's
             # own tests run with real limits.

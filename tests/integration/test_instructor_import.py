@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +12,7 @@ from app.bank.gift import parse_gift
 from app.bank.models import Question
 from app.course.models import Lesson
 from app.instructor import services
+from app.instructor.models import ImportPreview
 from tests.support import csrf_token
 
 UPLOAD = "/instructor/lessons/first-lesson/import"
@@ -40,14 +40,6 @@ ANSWER: B
 """
 
 
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(app, tmp_path: Path) -> Path:
-    """Keep waiting uploads in the test's own folder, not the instance folder."""
-    folder = tmp_path / "imports"
-    app.config["INSTRUCTOR_IMPORT_DIR"] = str(folder)
-    return folder
-
-
 def _upload(client, content: bytes | str, fmt: str = "gift", name: str = "bank.gift", **extra):
     raw = content.encode("utf-8") if isinstance(content, str) else content
     data = {
@@ -70,9 +62,7 @@ def _web_uids(db) -> set[str]:
 # --- upload, preview, confirm ------------------------------------------------------------
 
 
-def test_an_upload_is_previewed_and_only_a_confirmation_imports_it(
-    instructor_client, course, db, _uploads_in_tmp
-):
+def test_an_upload_is_previewed_and_only_a_confirmation_imports_it(instructor_client, course, db):
     uploaded = _upload(instructor_client, GOOD_GIFT)
     assert uploaded.status_code == 302, uploaded.get_data(as_text=True)
     preview_url = uploaded.headers["Location"]
@@ -98,8 +88,9 @@ def test_an_upload_is_previewed_and_only_a_confirmation_imports_it(
     listing = instructor_client.get(confirmed.headers["Location"]).get_data(as_text=True)
     assert "Imported 3 questions." in listing
 
-    # The waiting upload is gone: confirming twice imports nothing more.
-    assert list(_uploads_in_tmp.glob("*.json")) == []
+    # The waiting upload is claimed: confirming twice imports nothing more.
+    preview = db.session.scalar(select(ImportPreview))
+    assert preview.claimed_at is not None
     again = _confirm(instructor_client, preview_url)
     assert again.status_code == 404
     assert "expired or was already imported" in again.get_data(as_text=True)

@@ -120,8 +120,7 @@ def test_too_many_silences_are_refused(instructor_client, course):
     assert "Silence at most 20 rules." in response.get_data(as_text=True)
 
 
-def test_the_import_preview_shows_what_the_linter_finds(instructor_client, course, app, tmp_path):
-    app.config["INSTRUCTOR_IMPORT_DIR"] = str(tmp_path / "imports")
+def test_the_import_preview_shows_what_the_linter_finds(instructor_client, course):
     gift = (
         "::Envoy::Which of these describes what an envoy was sent to do?"
         "{=Carry a ruler's messages between two courts and negotiate on their behalf"

@@ -52,12 +52,12 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     # quizzes: attempts are visible to their owner only (404 for everyone else)
     ("/lessons/<slug>/quiz", "GET"):                              (405, 405, 405, 405),
     ("/lessons/<slug>/quiz", "POST"):                             (302, 302, 302, 302),
-    ("/attempts/<int:attempt_id>", "GET"):                        (302, 200, 404, 404),
-    ("/attempts/<int:attempt_id>/save", "GET"):                   (405, 405, 405, 405),
-    ("/attempts/<int:attempt_id>/save", "POST"):                  (302, 302, 404, 404),
-    ("/attempts/<int:attempt_id>/submit", "GET"):                 (405, 405, 405, 405),
-    ("/attempts/<int:attempt_id>/submit", "POST"):                (302, 302, 404, 404),
-    ("/attempts/<int:attempt_id>/result", "GET"):                 (302, 200, 404, 404),
+    ("/attempts/<id:attempt_id>", "GET"):                        (302, 200, 404, 404),
+    ("/attempts/<id:attempt_id>/save", "GET"):                   (405, 405, 405, 405),
+    ("/attempts/<id:attempt_id>/save", "POST"):                  (302, 302, 404, 404),
+    ("/attempts/<id:attempt_id>/submit", "GET"):                 (405, 405, 405, 405),
+    ("/attempts/<id:attempt_id>/submit", "POST"):                (302, 302, 404, 404),
+    ("/attempts/<id:attempt_id>/result", "GET"):                 (302, 200, 404, 404),
     ("/scores", "GET"):                                           (302, 200, 200, 200),
     # the instructor workspace: anonymous → log in, learners → 403
     ("/instructor/", "GET"):                                      (302, 403, 403, 200),
@@ -123,7 +123,7 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
 }
 # Rules that need another object than ARGUMENTS gives.
 RULE_ARGUMENTS: dict[str, dict[str, Callable[[World], Any]]] = {
-    "/attempts/<int:attempt_id>/result": {"attempt_id": lambda world: world.submitted_attempt},
+    "/attempts/<id:attempt_id>/result": {"attempt_id": lambda world: world.submitted_attempt},
 }
 
 
@@ -138,8 +138,8 @@ def _page_seq(world: World, client: FlaskClient) -> dict[str, str]:
 
 # Form fields (besides the CSRF token) a POST sends, when an empty form would be refused.
 POST_DATA: dict[str, Callable[[World, FlaskClient], dict[str, Any]]] = {
-    "/attempts/<int:attempt_id>/save": _page_seq,
-    "/attempts/<int:attempt_id>/submit": _page_seq,
+    "/attempts/<id:attempt_id>/save": _page_seq,
+    "/attempts/<id:attempt_id>/submit": _page_seq,
 }
 
 
@@ -300,5 +300,5 @@ def test_the_table_uses_only_the_agreed_statuses():
     assert not odd
     # Attempt pages are the owner's alone.
     for (path, method), (_, learner, other, _) in MATRIX.items():
-        if "<int:attempt_id>" in path and learner != 405:
+        if "<id:attempt_id>" in path and learner != 405:
             assert other == 404, f"{method} {path} must be 404 for another learner"

@@ -160,3 +160,23 @@ def find_inline_markup(html: str) -> list[str]:
     if JAVASCRIPT_URL.search(html):
         found.append("a javascript: URL")
     return found
+
+
+@pytest.mark.parametrize(
+    "path", ["/instructor/export.gift", "/instructor/lessons/first-lesson/export.gift"]
+)
+def test_a_download_is_never_cached(instructor_client, course, path):
+    response = instructor_client.get(path)
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_every_download_goes_through_the_one_helper():
+    """A file to save is made by app.security.download, which marks it no-store."""
+    makers = sorted(
+        str(path.relative_to(PROJECT_ROOT))
+        for path in (PROJECT_ROOT / "app").rglob("*.py")
+        if "Content-Disposition" in path.read_text(encoding="utf-8")
+    )
+    assert makers == ["app/security.py"]

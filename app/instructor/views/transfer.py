@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -15,6 +15,7 @@ from app.forms import EmptyForm
 from app.instructor import importing
 from app.instructor.blueprint import bp, lesson_or_404
 from app.instructor.forms.transfer import ImportForm
+from app.security import download
 
 UPLOAD_GONE = "This upload has expired or was already imported. Upload the file again."
 NOT_IMPORTED = "Nothing was imported: the file has problems (listed below)."
@@ -42,14 +43,15 @@ def import_upload(slug: str) -> str | Response:
         if file_error:
             form.file.errors = [*form.file.errors, file_error]
         else:
-            token = importing.keep_upload(
-                current_user.id,
-                lesson.slug,
-                form.format.data,
-                bool(form.fresh_ids.data),
-                form.file.data.filename or "",
-                form.text,
-            )
+            with unit_of_work():
+                token = importing.keep_upload(
+                    current_user.id,
+                    lesson_or_404(slug),
+                    form.format.data,
+                    bool(form.fresh_ids.data),
+                    form.file.data.filename or "",
+                    form.text,
+                )
             return redirect(url_for("instructor.import_preview", slug=slug, token=token))
     return render_template("instructor/import_upload.html", form=form, lesson=lesson)
 
@@ -71,7 +73,8 @@ def import_confirm(slug: str, token: str) -> str | Response | tuple[str, int]:
     try:
         with unit_of_work():
             lesson = lesson_or_404(slug)
-            upload = _upload_or_404(token, lesson)
+            # The claim is the guard: of many confirmations at once, one imports.
+            upload = _found_or_404(importing.claim_upload(token, current_user.id, lesson))
             plan = importing.plan_import(upload.text, upload.format, lesson, upload.fresh_ids)
             if not plan.ok:
                 raise _PlanRefused(plan)
@@ -81,21 +84,17 @@ def import_confirm(slug: str, token: str) -> str | Response | tuple[str, int]:
     except IntegrityError:
         plan = importing.plan_import(upload.text, upload.format, lesson, upload.fresh_ids)
         return _import_page(lesson, upload, plan, problem=TAKEN_MEANWHILE), 409
-    try:
-        importing.forget_upload(token)
-    except OSError:
-        current_app.logger.warning("could not remove the import file %s", token)
     flash(f"Imported {count} question{'' if count == 1 else 's'}.", "success")
     return redirect(url_for("instructor.questions", slug=slug))
 
 
 def _upload_or_404(token: str, lesson: Lesson) -> importing.Upload:
-    upload = importing.find_upload(token, current_user.id, lesson.slug)
+    return _found_or_404(importing.find_upload(token, current_user.id, lesson))
+
+
+def _found_or_404(upload: importing.Upload | None) -> importing.Upload:
     if upload is None:
-        abort(
-            404,
-            description="This upload has expired or was already imported. Upload the file again.",
-        )
+        abort(404, description=UPLOAD_GONE)
     return upload
 
 
@@ -128,8 +127,4 @@ def export_bank() -> Response:
 
 
 def _gift_download(text: str, filename: str) -> Response:
-    return current_app.response_class(
-        text,
-        mimetype="text/plain",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(text, filename)
