@@ -24,6 +24,7 @@ import time
 from typing import Any
 
 from flask import Flask, abort, request
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -72,6 +73,10 @@ RATE_LIMIT_DEFAULTS = {
     "RATELIMIT_LOGIN_PER_ADDRESS": "60 per minute;600 per hour",  # failed log-ins per address
     "RATELIMIT_REGISTER": "10 per hour",  # registration tries per email
     "RATELIMIT_REGISTER_PER_ADDRESS": "60 per hour",  # registration tries per address
+    # Failed password changes (a wrong current password) per account and per address: the
+    # account page must not become a way round the log-in limit to guess a password.
+    "RATELIMIT_PASSWORD_CHANGE": "5 per minute;20 per hour",
+    "RATELIMIT_PASSWORD_CHANGE_PER_ADDRESS": "60 per minute;600 per hour",
 }
 
 NUL_REFUSED = "Your input contained a character that cannot be stored (U+0000). Nothing was saved."
@@ -185,6 +190,12 @@ def account_key() -> str:
     email = request.form.get("email", "").strip().lower()[:320]
     digest = hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return f"account:{digest}"
+
+
+def user_key() -> str:
+    """Key a limit by the logged-in account's id (its session token rotates; the id stays)."""
+    user_id = getattr(current_user, "id", None)
+    return f"user:{user_id}" if user_id is not None else address_key()
 
 
 def address_key() -> str:

@@ -1,8 +1,9 @@
-"""Register, log in, log out.
+"""Register, log in, log out; the account page (name and password).
 
 Log-in and registration are rate-limited per account (the submitted email) and
 per client address (`RATELIMIT_*` settings, see app.security); log-in counts
-only failed tries.
+only failed tries. A password change is limited the same way (failed tries, per
+account and per address).
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth import services
-from app.auth.forms import LoginForm, RegisterForm
+from app.auth.forms import LoginForm, NameForm, PasswordChangeForm, RegisterForm
 from app.database import unit_of_work
 from app.extensions import limiter
-from app.security import account_key, address_key, form_came_back
+from app.security import account_key, address_key, form_came_back, user_key
 
 bp = Blueprint("auth", __name__)
 
@@ -60,7 +61,9 @@ def register() -> str | Response:
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                user = services.create_user(form.email.data, form.password.data)
+                user = services.create_user(
+                    form.email.data, form.password.data, name=form.name.data
+                )
         except services.AccountError as error:
             form.email.errors.append(str(error))
         else:
@@ -92,6 +95,9 @@ def login() -> str | Response:
         else:
             session.clear()  # a fresh session on log-in (no fixation)
             login_user(user)
+            if not user.name_confirmed:
+                flash("Please check the name your instructor sees, then save it.", "info")
+                return redirect(url_for("auth.account", next=_safe_next(request.args.get("next"))))
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -105,3 +111,70 @@ def logout() -> Response:
     session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+def _account_page(name_form: NameForm, password_form: PasswordChangeForm, status: int = 200):
+    return (
+        render_template(
+            "auth/account.html",
+            name_form=name_form,
+            password_form=password_form,
+            next_url=_safe_next(request.args.get("next")) if request.args.get("next") else None,
+        ),
+        status,
+    )
+
+
+@bp.route("/account")
+@login_required
+def account() -> tuple[str, int]:
+    return _account_page(
+        NameForm(formdata=None, name=current_user.name), PasswordChangeForm(formdata=None)
+    )
+
+
+@bp.route("/account/name", methods=["POST"])
+@login_required
+def change_name() -> Response | tuple[str, int]:
+    form = NameForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                services.set_name(current_user, form.name.data)
+        except services.AccountError as error:
+            form.name.errors.append(str(error))
+        else:
+            flash("Your name is saved.", "success")
+            return redirect(_safe_next(request.args.get("next") or url_for("auth.account")))
+    return _account_page(form, PasswordChangeForm(formdata=None))
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+@limiter.limit(
+    _limit("RATELIMIT_PASSWORD_CHANGE"), key_func=user_key, methods=["POST"],
+    deduct_when=form_came_back,
+)  # fmt: skip
+@limiter.limit(
+    _limit("RATELIMIT_PASSWORD_CHANGE_PER_ADDRESS"), key_func=address_key, methods=["POST"],
+    deduct_when=form_came_back,
+)  # fmt: skip
+def change_password() -> Response | tuple[str, int]:
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                services.change_password(
+                    current_user, form.current_password.data, form.new_password.data
+                )
+        except services.WrongPassword as error:
+            form.current_password.errors.append(str(error))
+        except services.AccountError as error:
+            form.new_password.errors.append(str(error))
+        else:
+            # The rotation ended every session, this one too: carry on under the new token.
+            session.clear()
+            login_user(current_user._get_current_object())
+            flash("Your password is changed. Other devices have been logged out.", "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(NameForm(formdata=None, name=current_user.name), form)

@@ -48,11 +48,14 @@ class QuizQuestion:
     key: KeyedQuestion
 
 
-def register(page: Page, live: LiveServer, email: str, password: str = PASSWORD) -> None:
-    """Create an account through the Register link in the header."""
+def register(
+    page: Page, live: LiveServer, email: str, password: str = PASSWORD, name: str | None = None
+) -> None:
+    """Create an account through the Register link in the header (named after the email)."""
     page.goto(live("/"))
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Register").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Create your account")
+    page.get_by_label("Your name").fill(name or email.split("@")[0])
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label("Repeat the password").fill(password)

@@ -6,7 +6,7 @@ fixtures that use them live in `tests/conftest.py`.
 
 from tests.support.apps import FIXTURE_COURSE, empty_all_tables, make_app
 from tests.support.forms import csrf_token, post_form, quiz_fields, start_quiz
-from tests.support.people import PASSWORD, log_in, make_user
+from tests.support.people import PASSWORD, log_in, make_user, new_user
 from tests.support.queries import QueryCounter
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "log_in",
     "make_app",
     "make_user",
+    "new_user",
     "post_form",
     "quiz_fields",
     "start_quiz",
