@@ -69,6 +69,7 @@ def _none(site: Site) -> dict[str, Any]:
 PAGES: dict[str, list[tuple[str, Values]]] = {
     "auth.login": [(ANONYMOUS, _none)],
     "auth.register": [(ANONYMOUS, _none)],
+    "auth.account": [(LEARNER, _none), (INSTRUCTOR, _none)],
     "course.index": [(ANONYMOUS, _none), (LEARNER, _none)],
     "course.lesson": [
         (ANONYMOUS, lambda s: {"slug": s.lesson_slug}),

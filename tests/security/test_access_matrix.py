@@ -49,6 +49,12 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/register", "POST"):                                        (200, 302, 302, 302),
     ("/logout", "GET"):                                           (405, 405, 405, 405),
     ("/logout", "POST"):                                          (302, 302, 302, 302),
+    # the account page: every logged-in person, their own account only (an empty form → 200)
+    ("/account", "GET"):                                          (302, 200, 200, 200),
+    ("/account/name", "GET"):                                     (405, 405, 405, 405),
+    ("/account/name", "POST"):                                    (302, 200, 200, 200),
+    ("/account/password", "GET"):                                 (405, 405, 405, 405),
+    ("/account/password", "POST"):                                (302, 200, 200, 200),
     # quizzes: attempts are visible to their owner only (404 for everyone else)
     ("/lessons/<slug>/quiz", "GET"):                              (405, 405, 405, 405),
     ("/lessons/<slug>/quiz", "POST"):                             (302, 302, 302, 302),
