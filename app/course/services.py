@@ -46,6 +46,27 @@ def settings_or_defaults(lesson: Lesson) -> tuple[QuizSettings, str | None]:
             return QuizSettings(), str(error)
 
 
+def settings_for_lessons(lessons: list[Lesson]) -> dict[int, QuizSettings]:
+    """Return each lesson's usable settings by lesson id, reading the course defaults once.
+
+    For pages that list many lessons (the gradebook): a fixed number of statements
+    however many lessons there are. A lesson whose own settings are unusable gets the
+    defaults, as `settings_or_defaults` gives it.
+    """
+    defaults = quiz_defaults()
+    try:
+        fallback = resolve_settings(defaults, {})
+    except InvalidSettings:
+        fallback = QuizSettings()
+    found = {}
+    for lesson in lessons:
+        try:
+            found[lesson.id] = resolve_settings(defaults, lesson.quiz_settings)
+        except InvalidSettings:
+            found[lesson.id] = fallback
+    return found
+
+
 @dataclass(frozen=True)
 class LessonText:
     """What an author writes for a lesson (its quiz settings apart)."""

@@ -97,6 +97,16 @@ def answer_key(live: LiveServer, slug: str) -> list[KeyedQuestion]:
         ]
 
 
+def account_id(live: LiveServer, email: str) -> int:
+    """Return the id of the account with this email (the instructor's learner page needs it)."""
+    from app.auth.services import find_user
+
+    with live.context():
+        user = find_user(email)
+        assert user is not None, f"no account {email!r}"
+        return user.id
+
+
 def lesson_slugs(live: LiveServer) -> list[str]:
     """Return every lesson of the loaded course, in course order."""
     from sqlalchemy import select

@@ -1,0 +1,186 @@
+"""The instructor's gradebook, its CSV, a learner's page and an attempt's review."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.course.models import Lesson
+from app.quizzes.grades import update_lesson_grade
+from app.quizzes.models import Attempt
+from app.timeutil import now_utc
+from tests.support import make_user, quiz_fields, start_quiz
+
+SLUGS = ("first-lesson", "second-lesson", "final-review")
+
+
+def _lesson(db, slug: str) -> Lesson:
+    return db.session.scalar(select(Lesson).where(Lesson.slug == slug))
+
+
+def _attempt(db, user, slug: str, score: float | None, max_score: float = 10.0) -> Attempt:
+    """Store an attempt: graded (with its counted grade) when it has a score, else open."""
+    lesson = _lesson(db, slug)
+    number = 1 + len(
+        db.session.scalars(
+            select(Attempt.id).where(Attempt.user_id == user.id, Attempt.lesson_id == lesson.id)
+        ).all()
+    )
+    attempt = Attempt(
+        user_id=user.id, lesson_id=lesson.id, number=number, max_score=max_score,
+        state="open" if score is None else "submitted", score=score,
+        submitted_at=None if score is None else now_utc(),
+    )  # fmt: skip
+    db.session.add(attempt)
+    db.session.flush()
+    if score is not None:
+        update_lesson_grade(user.id, lesson)
+    db.session.commit()
+    return attempt
+
+
+def _class(db):
+    """Three learners with names in three scripts, and an instructor who is not graded."""
+    zoe = make_user("zoe@example.com", name="Zoë Ng")
+    ada = make_user("ada@example.com", name="ada Lovelace")
+    yuri = make_user("yuri@example.com", name="Юрий")
+    make_user("boss@example.com", role="instructor", name="Aaron Boss")
+    _attempt(db, ada, "first-lesson", 8.0)  # 80%: passes the 70% mark
+    _attempt(db, ada, "second-lesson", 4.0)  # 40%: below its 50% mark
+    _attempt(db, ada, "final-review", 9.0)
+    _attempt(db, zoe, "first-lesson", 6.0)  # 60%, and a retake in progress
+    _attempt(db, zoe, "first-lesson", None)
+    return ada, zoe, yuri
+
+
+def _rows(page: str) -> list[str]:
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r"<tr>(.*?)</tr>", body, re.S)
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_gradebook_lists_learners_by_name_with_scores_states_and_footers(
+    instructor_client, course, db
+):
+    _class(db)
+    page = instructor_client.get("/instructor/gradebook").get_data(as_text=True)
+    rows = [_text(row) for row in _rows(page)]
+    assert len(rows) == 3  # the instructors are not in it
+    assert rows[0].startswith("ada Lovelace ada@example.com")
+    assert rows[1].startswith("Zoë Ng") and rows[2].startswith("Юрий")
+    assert "80% passed" in rows[0] and "40% not passed" in rows[0] and "1 of 2" in rows[0]
+    assert "90% passed" in rows[0]  # the final exam's column
+    assert "✗ 60% not passed ◔ in progress" in rows[1]  # a score and an open retake
+    assert "not started" in rows[2] and "never" in rows[2] and "0 of 2" in rows[2]
+    footer = _text(page.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0])
+    assert "Class average 70% (n = 2) 40% (n = 1) 90% (n = 1)" in footer
+    assert "Pass rate 50% 0% 100%" in footer
+    assert '<th scope="row" class="gradebook__learner">' in page
+    assert '<caption id="gradebook-caption">Scores of 3 learners in 2 lessons' in page
+
+
+def test_names_are_escaped_in_the_gradebook_and_on_the_learners_page(instructor_client, course, db):
+    mallory = make_user("m@example.com", name='<img src=x onerror="alert(1)">')
+    for path in ("/instructor/gradebook", f"/instructor/learners/{mallory.id}"):
+        page = instructor_client.get(path).get_data(as_text=True)
+        assert "<img src=x" not in page and "&lt;img src=x onerror=" in page
+
+
+def test_the_gradebook_reads_the_same_number_of_statements_for_3_or_30_learners(
+    instructor_client, course, db, count_queries
+):
+    counts = []
+    for total in (3, 30):
+        for n in range(total - (3 if total == 30 else 0)):
+            learner = make_user(f"l{total}-{n}@example.com", name=f"Learner {n}")
+            _attempt(db, learner, "first-lesson", float(n % 10))
+            _attempt(db, learner, "second-lesson", None)
+        with count_queries() as counter:
+            page = instructor_client.get("/instructor/gradebook")
+        assert page.status_code == 200
+        counts.append(counter.count)
+        assert len(_rows(page.get_data(as_text=True))) == total
+    assert counts[0] == counts[1], counts
+
+
+def test_the_learners_page_and_the_csv_read_a_fixed_number_of_statements(
+    instructor_client, course, db, count_queries
+):
+    learner = make_user("busy@example.com", name="Busy")
+    counts = []
+    for _ in range(2):  # one attempt per lesson, then four more in each
+        for slug in SLUGS:
+            for _ in range(1 if not counts else 4):
+                _attempt(db, learner, slug, 7.0)
+        with count_queries() as page:
+            assert instructor_client.get(f"/instructor/learners/{learner.id}").status_code == 200
+        with count_queries() as export:
+            assert instructor_client.get("/instructor/gradebook.csv").status_code == 200
+        counts.append((page.count, export.count))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_csv_export_is_safe_for_spreadsheets(instructor_client, course, db):
+    _class(db)
+    make_user("x@example.com", name='=HYPERLINK("x")')
+    response = instructor_client.get("/instructor/gradebook.csv")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert re.fullmatch(
+        r'attachment; filename="test-course-gradebook-\d{4}-\d{2}-\d{2}\.csv"',
+        response.headers["Content-Disposition"],
+    )
+    body = response.get_data()
+    assert body[:3] == b"\xef\xbb\xbf"
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    assert rows[0][:4] == ["Name", "Email", "First Lesson (%)", "Second Lesson (%)"]
+    assert [row[0] for row in rows[1:]] == ['\'=HYPERLINK("x")', "ada Lovelace", "Zoë Ng", "Юрий"]
+    assert rows[2][2:5] == ["80.0", "40.0", "90.0"]
+    assert body.count(b"\r\n") == len(rows)
+
+
+def test_the_learners_page_lists_every_attempt_with_a_link_to_its_review(
+    instructor_client, course, client, learner, db
+):
+    url = start_quiz(client, "first-lesson")
+    assert client.post(url + "/submit", data=quiz_fields(client, url)).status_code == 302
+    retake = start_quiz(client, "first-lesson")
+    page = instructor_client.get(f"/instructor/learners/{learner.id}").get_data(as_text=True)
+    submitted_id = int(url.rstrip("/").rsplit("/", 1)[1])
+    review_url = f"/instructor/attempts/{submitted_id}"
+    assert f'href="{review_url}"' in page
+    assert "in progress" in page and "No attempts yet." in page  # second lesson untouched
+    review = instructor_client.get(review_url)
+    text = review.get_data(as_text=True)
+    assert review.status_code == 200
+    assert "as the learner sees it" in text and "Correct answer" in text
+    # The learner's own result URL stays theirs alone.
+    assert instructor_client.get(f"/attempts/{submitted_id}/result").status_code == 404
+    # An attempt still in progress has no review yet: back to the learner's page.
+    open_review = instructor_client.get("/instructor/attempts/" + retake.rsplit("/", 1)[1])
+    assert open_review.headers["Location"] == f"/instructor/learners/{learner.id}"
+
+
+def test_an_instructor_or_an_unknown_id_has_no_learners_page(instructor_client, course, db):
+    boss = make_user("boss@example.com", role="instructor")
+    assert instructor_client.get(f"/instructor/learners/{boss.id}").status_code == 404
+    assert instructor_client.get("/instructor/learners/999999").status_code == 404
+    assert instructor_client.get("/instructor/attempts/999999").status_code == 404
+
+
+def test_an_overdue_attempt_is_graded_before_the_gradebook_shows_it(instructor_client, course, db):
+    learner = make_user("late@example.com", name="Late")
+    attempt = _attempt(db, learner, "first-lesson", None)
+    attempt.deadline = now_utc() - timedelta(hours=1)
+    db.session.commit()
+    page = instructor_client.get("/instructor/gradebook").get_data(as_text=True)
+    row = _text(_rows(page)[0])
+    assert "in progress" not in row and "0% not passed" in row
