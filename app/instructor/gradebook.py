@@ -12,6 +12,7 @@ The reads are kept apart and named for what they fetch, so a change to attempts
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -223,11 +224,10 @@ def learner_record(
 
 
 def format_percent(value: float | None) -> str:
-    """Write a percentage as the gradebook shows it: whole when whole, else one decimal."""
+    """Write a percentage as a learner's result page does: whole, halves rounded up."""
     if value is None:
         return ""
-    rounded = round(value, 1)
-    return f"{rounded:.0f}%" if rounded == int(rounded) else f"{rounded:.1f}%"
+    return f"{math.floor(round(value, 6) + 0.5)}%"
 
 
 # --- reads (one statement each) ------------------------------------------------------------

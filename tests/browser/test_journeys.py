@@ -11,6 +11,7 @@ import contextlib
 import math
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -365,3 +366,41 @@ def test_an_instructor_imports_a_gift_file_and_a_learner_meets_its_question(
     answer_by_mouse(found[0])
     submit_quiz(learner)
     expect(learner.get_by_text("Right, the lesson names it.")).to_be_visible()
+
+
+def test_an_instructor_finds_a_new_learners_score_in_the_gradebook_and_their_review(
+    live_server: LiveServer, new_page
+) -> None:
+    slug = "legal-and-ethical"
+    title = lesson_title(live_server, slug)
+    name = f"Zoë Källberg {uuid.uuid4().hex[:6]}"
+    learner = new_page()
+    register(learner, live_server, new_email("named"), name=name)
+    take_quiz(learner, live_server, slug, wrong=1)
+    total = len(answer_key(live_server, slug))
+    score = shown_percent(total - 1, total)
+    expect(learner.get_by_text(f"Score: {score}", exact=True)).to_be_visible()
+
+    page = new_page()
+    log_in(page, live_server, INSTRUCTOR_EMAIL)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Instructor").click()
+    page.get_by_role("link", name="Gradebook").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gradebook")
+    table = page.get_by_role("table", name=re.compile(r"^Scores of \d+ learners? in \d+ lessons"))
+    row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=name))
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("cell").filter(has_text=score)).to_have_count(1)
+    expect(row).to_contain_text(re.compile(r"\b(passed|not passed)\b"))
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Download as CSV")).click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and name.encode("utf-8") in data
+
+    row.get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    expect(page.get_by_role("heading", level=2, name=title)).to_be_visible()
+    page.get_by_role("link", name=f"Review attempt 1 at {title}").click()
+    expect(page.get_by_text("You see this review as the learner sees it")).to_be_visible()
+    expect(page.get_by_text(f"Score: {score}", exact=True)).to_be_visible()
+    assert not page_problems(page), page_problems(page)

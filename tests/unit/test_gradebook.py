@@ -80,9 +80,10 @@ def test_a_course_without_a_final_exam_has_no_final_column():
 
 
 @pytest.mark.parametrize(
-    ("value", "shown"), [(70.0, "70%"), (66.66666, "66.7%"), (100.0, "100%"), (None, "")]
+    ("value", "shown"),
+    [(70.0, "70%"), (66.66666, "67%"), (87.5, "88%"), (12.5, "13%"), (100.0, "100%"), (None, "")],
 )
-def test_percentages_are_written_whole_or_to_one_decimal(value, shown):
+def test_percentages_are_written_whole_as_on_the_result_page(value, shown):
     assert format_percent(value) == shown
 
 
