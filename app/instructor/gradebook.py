@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import ROLE_LEARNER, User
@@ -255,7 +255,8 @@ def gradebook_lessons() -> list[LessonFacts]:
     ]
 
 
-def _learners_query():
+def _learners_query() -> Select:
+    """The ids of graded accounts (learners, not instructors), for `IN` conditions."""
     return select(User.id).where(User.role == ROLE_LEARNER)
 
 

@@ -36,7 +36,7 @@ from tests.browser.actions import (
     wait_for_autosave,
 )
 from tests.browser.checks import page_problems
-from tests.browser.live import INSTRUCTOR_EMAIL, LiveServer
+from tests.browser.live import DESKTOP, INSTRUCTOR_EMAIL, PHONE, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -398,6 +398,18 @@ def test_an_instructor_finds_a_new_learners_score_in_the_gradebook_and_their_rev
     expect(row).to_have_count(1)
     state = "passed" if 100 * (total - 1) / total >= pass_mark(live_server, slug) else "not passed"
     expect(row.get_by_role("cell", name=f"{score} {state}", exact=True)).to_have_count(1)
+
+    # On a phone the table scrolls in its own box and the learner's name stays in view.
+    page.set_viewport_size(PHONE)
+    scroller = page.get_by_role("region", name=re.compile(r"^Scores of"))
+    scroller.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    assert scroller.evaluate("box => box.scrollLeft") > 0, "the table did not scroll in its box"
+    name_cell = row.get_by_role("rowheader", name=name).bounding_box()
+    box = scroller.bounding_box()
+    assert name_cell is not None and box is not None
+    assert abs(name_cell["x"] - box["x"]) <= 2, (name_cell, box)  # still at the box's left edge
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size(DESKTOP)
 
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("Download as CSV")).click()
