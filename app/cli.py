@@ -116,6 +116,21 @@ def create_instructor(email: str, name: str | None) -> None:
     click.echo(f"Instructor {user.name} <{user.email}> created.")
 
 
+@users_cli.command("set-password")
+@click.argument("email")
+def set_password_command(email: str) -> None:
+    """Set an account's password (from NEW_PASSWORD or a prompt); its sessions end."""
+    password = os.environ.get("NEW_PASSWORD") or click.prompt(
+        "New password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        with unit_of_work():
+            user = auth_services.set_password(email, password)
+    except auth_services.AccountError as error:
+        raise click.ClickException(f"{error} (nothing changed)") from error
+    click.echo(f"The password of {user.email} is set; every session of the account has ended.")
+
+
 @users_cli.command("promote")
 @click.argument("email")
 def promote(email: str) -> None:

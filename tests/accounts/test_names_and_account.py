@@ -161,3 +161,19 @@ def test_names_sort_alike_on_every_database(db):
         ((name, n) for n, name in enumerate(names)), key=lambda pair: (name_key(pair[0]), pair[1])
     )
     assert [row.name for row in stored] == [name for name, _ in expected]
+
+
+def test_the_school_it_sets_a_forgotten_password_on_the_command_line(app, runner, db, monkeypatch):
+    make_user("forgetful@example.com")
+    browser = app.test_client()
+    log_in(browser, "forgetful@example.com")
+    monkeypatch.setenv("NEW_PASSWORD", NEW_PASSWORD)
+    result = runner.invoke(args=["users", "set-password", "Forgetful@Example.com"])
+    assert result.exit_code == 0, result.output
+    assert browser.get("/account").headers["Location"].startswith("/login")  # sessions ended
+    log_in(app.test_client(), "forgetful@example.com", NEW_PASSWORD)
+    monkeypatch.setenv("NEW_PASSWORD", "short")
+    short = runner.invoke(args=["users", "set-password", "forgetful@example.com"])
+    assert short.exit_code != 0 and "12 characters" in short.output
+    unknown = runner.invoke(args=["users", "set-password", "ghost@example.com"])
+    assert unknown.exit_code != 0 and "no account" in unknown.output
