@@ -7,7 +7,9 @@ are open, and when each learner was last active. `summarise` is a pure function
 from those facts to what the page and the CSV show, tested without Flask.
 
 The reads are kept apart and named for what they fetch, so a change to attempts
-(a new state, allowances) changes one of them.
+(a new state, allowances) changes one of them. A page shows `PER_PAGE` learners; the
+footers (class average, pass rate) are over every learner the search matches, summed
+in the database.
 """
 
 from __future__ import annotations
@@ -17,15 +19,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Integer, Select, case, func, select
 
 from app.auth.models import ROLE_LEARNER, User
+from app.auth.services import name_key
 from app.course.models import Lesson, Module
 from app.course.services import settings_for_lessons
 from app.extensions import db
-from app.quizzes.models import STATE_OPEN, Attempt, LessonGrade, Response
+from app.quizzes.models import STATE_OPEN, Attempt, LessonGrade
 from app.timeutil import as_utc
+
+PER_PAGE = 50
+# Whose facts to read: a query of learner ids, or (one page) the ids themselves.
+LearnerIds = Select | list[int]
+MAX_SEARCH_LENGTH = 100  # longer searches are cut: no name or email is longer
 
 # --- plain facts ------------------------------------------------------------------------
 
@@ -93,6 +100,16 @@ class LearnerRow:
 
 
 @dataclass(frozen=True)
+class ColumnTotals:
+    """Summed in the database over the learners with a graded attempt in one lesson."""
+
+    lesson_id: int
+    graded: int
+    percent_sum: float
+    passed: int
+
+
+@dataclass(frozen=True)
 class LessonSummary:
     """The footer of one column: the class average over learners with a graded attempt."""
 
@@ -106,8 +123,11 @@ class Gradebook:
     lessons: list[LessonFacts]  # the columns (the final exam apart)
     final_exam: LessonFacts | None
     rows: list[LearnerRow]  # sorted by name key, then id (as read)
-    summaries: list[LessonSummary]  # one per column
+    summaries: list[LessonSummary]  # one per column, over every matching learner
     final_summary: LessonSummary | None
+    learners: int = 0  # every learner the search matches (rows holds one page of them)
+    page: int = 1
+    pages: int = 1
 
 
 def summarise(
@@ -116,11 +136,15 @@ def summarise(
     grades: Iterable[GradeFacts],
     open_pairs: Iterable[tuple[int, int]],
     activity: dict[int, datetime],
+    totals: Iterable[ColumnTotals] = (),
+    learner_count: int | None = None,
+    page: int = 1,
 ) -> Gradebook:
-    """Build the gradebook from plain facts (learners in the order given).
+    """Build the gradebook from plain facts (learners in the order given, one page of them).
 
     The final exam (the first lesson marked as one) is a column of its own, outside
-    "lessons passed"; every other lesson counts towards it.
+    "lessons passed"; every other lesson counts towards it. The footers come from
+    `totals`, which cover every learner matched, not only this page's.
     """
     lessons = list(lessons)
     finals = [lesson for lesson in lessons if lesson.final_exam]
@@ -149,78 +173,23 @@ def summarise(
                 last_activity=activity.get(learner.id),
             )
         )
-    summaries = [summarise_column([row.cells[i] for row in rows]) for i in range(len(columns))]
-    final_summary = summarise_column([row.final for row in rows if row.final]) if final else None
-    return Gradebook(columns, final, rows, summaries, final_summary)
+    by_lesson = {t.lesson_id: t for t in totals}
+    summaries = [summary_of(by_lesson.get(lesson.id)) for lesson in columns]
+    final_summary = summary_of(by_lesson.get(final.id)) if final else None
+    count = len(rows) if learner_count is None else learner_count
+    pages = max(1, -(-count // PER_PAGE))
+    return Gradebook(
+        columns, final, rows, summaries, final_summary, count, min(max(page, 1), pages), pages
+    )
 
 
-def summarise_column(cells: Iterable[Cell]) -> LessonSummary:
-    """Average and pass rate over the cells with a graded attempt (None when there are none)."""
-    graded = [c for c in cells if c.graded]
-    if not graded:
+def summary_of(totals: ColumnTotals | None) -> LessonSummary:
+    """Average and pass rate over the learners with a graded attempt (None when none has)."""
+    if totals is None or totals.graded == 0:
         return LessonSummary(0, None, None)
-    average = sum(c.percent for c in graded) / len(graded)  # type: ignore[misc]
-    pass_rate = 100.0 * sum(1 for c in graded if c.passed) / len(graded)
-    return LessonSummary(len(graded), average, pass_rate)
-
-
-@dataclass(frozen=True)
-class AttemptFacts:
-    """One attempt as the learner's page lists it."""
-
-    id: int
-    lesson_id: int
-    number: int
-    state: str
-    started_at: datetime
-    submitted_at: datetime | None
-    score: float | None
-    max_score: float
-
-    @property
-    def is_open(self) -> bool:
-        return self.state == STATE_OPEN
-
-    @property
-    def graded(self) -> bool:
-        return self.submitted_at is not None and self.score is not None
-
-    @property
-    def percent(self) -> float | None:
-        if not self.graded:
-            return None
-        return 100.0 * (self.score or 0.0) / self.max_score if self.max_score else 0.0
-
-
-@dataclass(frozen=True)
-class LessonRecord:
-    """A learner's standing in one lesson and every attempt at it, oldest first."""
-
-    lesson: LessonFacts
-    cell: Cell
-    attempts: list[AttemptFacts]
-
-
-def learner_record(
-    lessons: Iterable[LessonFacts], attempts: Iterable[AttemptFacts], grades: Iterable[GradeFacts]
-) -> list[LessonRecord]:
-    """Group one learner's attempts by lesson, in course order, with the counted grade."""
-    by_lesson: dict[int, list[AttemptFacts]] = {}
-    for attempt in sorted(attempts, key=lambda a: (a.number, a.id)):
-        by_lesson.setdefault(attempt.lesson_id, []).append(attempt)
-    grade_of = {g.lesson_id: g for g in grades}
-    records = []
-    for lesson in lessons:
-        tries = by_lesson.get(lesson.id, [])
-        grade = grade_of.get(lesson.id)
-        in_progress = any(a.is_open for a in tries)
-        cell = (
-            Cell(grade.percent, grade.passed, in_progress)
-            if grade
-            else Cell(in_progress=in_progress)
-        )
-        records.append(LessonRecord(lesson, cell, tries))
-    return records
+    return LessonSummary(
+        totals.graded, totals.percent_sum / totals.graded, 100.0 * totals.passed / totals.graded
+    )
 
 
 def format_percent(value: float | None) -> str:
@@ -233,11 +202,24 @@ def format_percent(value: float | None) -> str:
 # --- reads (one statement each) ------------------------------------------------------------
 
 
-def read_gradebook() -> Gradebook:
-    """Read every fact the gradebook needs in a fixed number of statements, and summarise."""
+def read_gradebook(search: str = "", page: int | None = 1) -> Gradebook:
+    """Read one page of the gradebook (every matching learner when `page` is None).
+
+    A fixed number of statements whatever the number of learners: the lessons, the
+    count and the page of learners, then grades, open attempts and last activity of
+    those learners, and the footers' sums over every matching learner.
+    """
+    lessons = gradebook_lessons()
+    matching = matching_learners(search)
+    count = count_learners(matching)
+    pages = max(1, -(-count // PER_PAGE))
+    page = None if page is None else min(max(page, 1), pages)
+    learners = gradebook_learners(matching, page)
+    # One page: its few ids. Every learner (the CSV): the matching query, not 10,000 ids.
+    ids = matching if page is None else [learner.id for learner in learners]
     return summarise(
-        gradebook_lessons(), gradebook_learners(), counted_grades(), open_attempts(),
-        last_activity(),
+        lessons, learners, counted_grades(ids), open_attempts(ids), last_activity(ids),
+        column_totals(matching), count, page or 1,
     )  # fmt: skip
 
 
@@ -255,26 +237,47 @@ def gradebook_lessons() -> list[LessonFacts]:
     ]
 
 
-def _learners_query() -> Select:
-    """The ids of graded accounts (learners, not instructors), for `IN` conditions."""
-    return select(User.id).where(User.role == ROLE_LEARNER)
+def matching_learners(search: str = "") -> Select:
+    """The ids of graded accounts (learners, not instructors) that match a search.
+
+    The search is case-insensitive on the name (by its casefolded key) and the email;
+    `%` and `_` are matched literally.
+    """
+    query = select(User.id).where(User.role == ROLE_LEARNER)
+    search = search.strip()[:MAX_SEARCH_LENGTH]
+    if search:
+        query = query.where(
+            User.name_key.contains(name_key(search), autoescape=True)
+            | User.email.contains(search.lower(), autoescape=True)
+        )
+    return query
 
 
-def gradebook_learners() -> list[LearnerFacts]:
-    """Return every learner (instructors are not graded), sorted by name key, then id."""
-    rows = db.session.execute(
+def count_learners(matching: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+
+
+def gradebook_learners(matching: Select, page: int | None = None) -> list[LearnerFacts]:
+    """Return the matching learners sorted by name key, then id (one page, or all)."""
+    query = (
         select(User.id, User.name, User.email)
-        .where(User.role == ROLE_LEARNER)
+        .where(User.id.in_(matching))
         .order_by(User.name_key, User.id)
     )
-    return [LearnerFacts(row.id, row.name, row.email) for row in rows]
+    if page is not None:
+        query = query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    return [LearnerFacts(row.id, row.name, row.email) for row in db.session.execute(query)]
 
 
-def counted_grades(user_id: int | None = None) -> list[GradeFacts]:
-    """Return the stored counted grades of every learner (or one) with a graded attempt."""
+def counted_grades(
+    learner_ids: LearnerIds | None = None, user_id: int | None = None
+) -> list[GradeFacts]:
+    """Return the stored counted grades of these learners (or one) with a graded attempt."""
     query = select(
         LessonGrade.user_id, LessonGrade.lesson_id, LessonGrade.percent, LessonGrade.passed
-    ).where(LessonGrade.attempts_graded > 0, LessonGrade.user_id.in_(_learners_query()))
+    ).where(LessonGrade.attempts_graded > 0)
+    if learner_ids is not None:
+        query = query.where(LessonGrade.user_id.in_(learner_ids))
     if user_id is not None:
         query = query.where(LessonGrade.user_id == user_id)
     return [
@@ -283,21 +286,39 @@ def counted_grades(user_id: int | None = None) -> list[GradeFacts]:
     ]
 
 
-def open_attempts() -> set[tuple[int, int]]:
-    """Return the (learner, lesson) pairs with an attempt in progress."""
+def column_totals(matching: Select) -> list[ColumnTotals]:
+    """Sum each lesson's counted grades over the matching learners with a graded attempt."""
+    query = (
+        select(
+            LessonGrade.lesson_id,
+            func.count(),
+            func.sum(LessonGrade.percent),
+            func.sum(case((LessonGrade.passed, 1), else_=0).cast(Integer)),
+        )
+        .where(LessonGrade.attempts_graded > 0, LessonGrade.user_id.in_(matching))
+        .group_by(LessonGrade.lesson_id)
+    )
+    return [
+        ColumnTotals(lesson_id, graded, float(total or 0.0), int(passed or 0))
+        for lesson_id, graded, total, passed in db.session.execute(query)
+    ]
+
+
+def open_attempts(learner_ids: LearnerIds) -> set[tuple[int, int]]:
+    """Return the (learner, lesson) pairs of these learners with an attempt in progress."""
     query = (
         select(Attempt.user_id, Attempt.lesson_id)
-        .where(Attempt.state == STATE_OPEN, Attempt.user_id.in_(_learners_query()))
+        .where(Attempt.state == STATE_OPEN, Attempt.user_id.in_(learner_ids))
         .distinct()
     )
     return {(row.user_id, row.lesson_id) for row in db.session.execute(query)}
 
 
-def last_activity() -> dict[int, datetime]:
-    """Return each learner's latest attempt start or submission (UTC)."""
+def last_activity(learner_ids: LearnerIds) -> dict[int, datetime]:
+    """Return each of these learners' latest attempt start or submission (UTC)."""
     query = (
         select(Attempt.user_id, func.max(Attempt.started_at), func.max(Attempt.submitted_at))
-        .where(Attempt.user_id.in_(_learners_query()))
+        .where(Attempt.user_id.in_(learner_ids))
         .group_by(Attempt.user_id)
     )
     found = {}
@@ -306,51 +327,3 @@ def last_activity() -> dict[int, datetime]:
         if times:
             found[user_id] = max(times)
     return found
-
-
-def read_learner(user_id: int) -> LearnerFacts | None:
-    """Return a learner by id (None for an instructor or an unknown id)."""
-    row = db.session.execute(
-        select(User.id, User.name, User.email).where(User.id == user_id, User.role == ROLE_LEARNER)
-    ).first()
-    return LearnerFacts(row.id, row.name, row.email) if row else None
-
-
-def learner_attempts(user_id: int) -> list[AttemptFacts]:
-    """Return every attempt of one learner (one statement)."""
-    query = select(
-        Attempt.id, Attempt.lesson_id, Attempt.number, Attempt.state, Attempt.started_at,
-        Attempt.submitted_at, Attempt.score, Attempt.max_score,
-    ).where(Attempt.user_id == user_id)  # fmt: skip
-    return [
-        AttemptFacts(
-            row.id,
-            row.lesson_id,
-            row.number,
-            row.state,
-            as_utc(row.started_at),
-            as_utc(row.submitted_at) if row.submitted_at else None,
-            row.score,
-            row.max_score,
-        )
-        for row in db.session.execute(query)
-    ]
-
-
-def read_learner_record(user_id: int) -> list[LessonRecord]:
-    """Read one learner's attempts and grades in a fixed number of statements, by lesson."""
-    lessons = gradebook_lessons()
-    return learner_record(lessons, learner_attempts(user_id), counted_grades(user_id))
-
-
-def learner_attempt(attempt_id: int) -> Attempt | None:
-    """Return any learner's attempt with what its review needs (an instructor's view of it)."""
-    return db.session.scalar(
-        select(Attempt)
-        .join(User, User.id == Attempt.user_id)
-        .where(Attempt.id == attempt_id, User.role == ROLE_LEARNER)
-        .options(
-            selectinload(Attempt.responses).selectinload(Response.version),
-            selectinload(Attempt.lesson),
-        )
-    )

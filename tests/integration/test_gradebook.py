@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.course.models import Lesson
+from app.instructor.gradebook import PER_PAGE
 from app.quizzes.grades import update_lesson_grade
 from app.quizzes.models import Attempt
 from app.timeutil import now_utc
@@ -58,6 +59,8 @@ def _class(db):
 
 
 def _rows(page: str) -> list[str]:
+    if "<tbody>" not in page:
+        return []
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     return re.findall(r"<tr>(.*?)</tr>", body, re.S)
 
@@ -93,25 +96,65 @@ def test_names_are_escaped_in_the_gradebook_and_on_the_learners_page(instructor_
         assert "<img src=x" not in page and "&lt;img src=x onerror=" in page
 
 
-def test_the_gradebook_reads_the_same_number_of_statements_for_3_or_30_learners(
+def test_the_gradebook_reads_the_same_number_of_statements_for_3_30_or_60_learners(
     instructor_client, course, db, count_queries
 ):
-    counts = []
-    for total in (3, 30):
-        for n in range(total - (3 if total == 30 else 0)):
-            learner = make_user(f"l{total}-{n}@example.com", name=f"Learner {n}")
+    counts, made = [], 0
+    for total in (3, 30, 60):  # 60: more than a page
+        for n in range(made, total):
+            learner = make_user(f"l{n}@example.com", name=f"Learner {n:03d}")
             _attempt(db, learner, "first-lesson", float(n % 10))
             _attempt(db, learner, "second-lesson", None)
+        made = total
         with count_queries() as counter:
             page = instructor_client.get("/instructor/gradebook")
         with count_queries() as export:
             csv_file = instructor_client.get("/instructor/gradebook.csv")
         assert page.status_code == 200 and csv_file.status_code == 200
         counts.append((counter.count, export.count))
-        assert len(_rows(page.get_data(as_text=True))) == total
+        assert len(_rows(page.get_data(as_text=True))) == min(total, PER_PAGE)
         assert csv_file.get_data().count(b"\r\n") == 1 + total
-    print(f"gradebook and CSV statements at 3 and 30 learners: {counts}")
-    assert counts[0] == counts[1], counts
+    print(f"gradebook and CSV statements at 3, 30 and 60 learners: {counts}")
+    assert counts[0] == counts[1] == counts[2], counts
+
+
+def test_sixty_learners_make_two_pages_and_the_footer_counts_them_all(
+    instructor_client, course, db
+):
+    for n in range(60):
+        learner = make_user(f"p{n}@example.com", name=f"Pupil {n:02d}")
+        _attempt(db, learner, "first-lesson", 10.0 if n < 30 else 0.0)
+    first = instructor_client.get("/instructor/gradebook").get_data(as_text=True)
+    assert "(page 1 of 2)" in first and 'rel="next"' in first
+    assert _text(_rows(first)[0]).startswith("Pupil 00")
+    second = instructor_client.get("/instructor/gradebook?page=2").get_data(as_text=True)
+    assert [_text(row).split(" p")[0] for row in _rows(second)][:2] == ["Pupil 50", "Pupil 51"]
+    assert len(_rows(second)) == 10
+    for page in (first, second):
+        footer = _text(page.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0])
+        assert "50% (n = 60)" in footer and "Pass rate 50%" in footer
+    for odd in ("99", "0", "-1", "x", "²", "9" * 30):
+        assert instructor_client.get(f"/instructor/gradebook?page={odd}").status_code == 200
+
+
+def test_search_matches_name_or_email_case_insensitively_and_wildcards_literally(
+    instructor_client, course, db
+):
+    make_user("zoe@example.com", name="ZOË Ng")
+    make_user("percent@example.com", name="100% Sure")
+    make_user("under_score@example.com", name="Under Score")
+    make_user("plain@example.com", name="Plain")
+
+    def found(q: str) -> list[str]:
+        page = instructor_client.get("/instructor/gradebook", query_string={"q": q})
+        return [_text(row).split(" ")[0] for row in _rows(page.get_data(as_text=True))]
+
+    assert found("zoë") == ["ZOË"] and found("ZOE@EXAMPLE") == ["ZOË"]
+    assert found("%") == ["100%"]  # not every learner
+    assert found("_") == ["Under"]
+    assert found("nobody") == []
+    csv_text = instructor_client.get("/instructor/gradebook.csv?q=plain").get_data(as_text=True)
+    assert "Plain" in csv_text and "ZOË" not in csv_text
 
 
 def test_the_learners_page_and_the_csv_read_a_fixed_number_of_statements(

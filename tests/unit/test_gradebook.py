@@ -9,17 +9,18 @@ from datetime import UTC, date, datetime
 import pytest
 
 from app.instructor.gradebook import (
-    AttemptFacts,
+    PER_PAGE,
     Cell,
+    ColumnTotals,
     GradeFacts,
     LearnerFacts,
     LessonFacts,
     format_percent,
-    learner_record,
     summarise,
-    summarise_column,
+    summary_of,
 )
 from app.instructor.gradebook_csv import csv_chunks, csv_filename, neutralise
+from app.instructor.learners import AttemptFacts, learner_record
 
 ONE = LessonFacts(1, "one", "One", final_exam=False)
 TWO = LessonFacts(2, "two", "Two", final_exam=False)
@@ -38,7 +39,13 @@ def _class():
         GradeFacts(11, 1, 60.0, False),
     ]
     open_pairs = {(11, 1), (11, 2)}  # Bob retakes One and has started Two
-    return summarise([ONE, FINAL, TWO], [ADA, BOB, CY], grades, open_pairs, {10: MONDAY})
+    # What the database sums over every matching learner with a graded attempt.
+    totals = [
+        ColumnTotals(1, 2, 140.0, 1),
+        ColumnTotals(2, 1, 50.0, 0),
+        ColumnTotals(3, 1, 90.0, 1),
+    ]
+    return summarise([ONE, FINAL, TWO], [ADA, BOB, CY], grades, open_pairs, {10: MONDAY}, totals)
 
 
 def test_each_cell_holds_the_counted_score_pass_state_and_an_open_attempt():
@@ -61,17 +68,23 @@ def test_each_learner_has_lessons_passed_of_the_total_the_final_exam_and_last_ac
     assert ada.last_activity == MONDAY and cy.last_activity is None
 
 
-def test_the_footer_averages_over_learners_with_a_graded_attempt_only():
+def test_the_footer_is_the_average_and_pass_rate_of_the_summed_grades():
     book = _class()
     one, two = book.summaries
-    assert (one.graded, one.average, one.pass_rate) == (2, 70.0, 50.0)  # Cy not counted
-    assert (two.graded, two.average, two.pass_rate) == (1, 50.0, 0.0)  # Bob's open try neither
+    assert (one.graded, one.average, one.pass_rate) == (2, 70.0, 50.0)
+    assert (two.graded, two.average, two.pass_rate) == (1, 50.0, 0.0)
     assert book.final_summary.graded == 1 and book.final_summary.average == 90.0
 
 
-def test_an_empty_column_has_no_average_and_no_pass_rate():
-    assert summarise_column([Cell(), Cell(in_progress=True)]).average is None
-    assert summarise_column([]).pass_rate is None
+def test_a_column_nobody_was_graded_in_has_no_average_and_no_pass_rate():
+    assert summary_of(None).average is None and summary_of(None).graded == 0
+    assert summary_of(ColumnTotals(1, 0, 0.0, 0)).pass_rate is None
+
+
+def test_pages_count_every_matching_learner_and_stay_in_range():
+    book = summarise([ONE], [ADA], [], [], {}, learner_count=2 * PER_PAGE + 1, page=9)
+    assert (book.learners, book.pages, book.page) == (2 * PER_PAGE + 1, 3, 3)
+    assert summarise([ONE], [], [], [], {}, learner_count=0).pages == 1
 
 
 def test_a_course_without_a_final_exam_has_no_final_column():

@@ -6,13 +6,14 @@ The reads and the summaries live in `app.instructor.gradebook` (the CSV in
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from app.auth.access import instructor_required
 from app.course.services import course_title
 from app.database import unit_of_work
 from app.instructor import gradebook as book
+from app.instructor import learners
 from app.instructor.blueprint import bp
 from app.instructor.gradebook_csv import csv_chunks, csv_filename
 from app.quizzes import attempts as quiz_attempts
@@ -30,12 +31,26 @@ def _grade_overdue_attempts() -> None:
             quiz_attempts.close_overdue_attempts()
 
 
+def _search() -> str:
+    return request.args.get("q", "").strip()[: book.MAX_SEARCH_LENGTH]
+
+
+def _page() -> int:
+    """Read ?page= (a bad or absurd value is page 1; past the end is the last page)."""
+    value = request.args.get("page", "1")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else 1
+
+
 @bp.route("/gradebook")
 @instructor_required
 def gradebook() -> str:
     _grade_overdue_attempts()
+    search = _search()
     return render_template(
-        "instructor/gradebook.html", book=book.read_gradebook(), percent=book.format_percent
+        "instructor/gradebook.html",
+        book=book.read_gradebook(search, _page()),
+        search=search,
+        percent=book.format_percent,
     )
 
 
@@ -43,7 +58,8 @@ def gradebook() -> str:
 @instructor_required
 def gradebook_csv() -> Response:
     _grade_overdue_attempts()
-    summary = book.read_gradebook()  # read before streaming: the generator needs no database
+    # Every learner the search matches, read before streaming: the generator needs no database.
+    summary = book.read_gradebook(_search(), page=None)
     filename = csv_filename(course_title(), now_utc().date())
     response = Response(
         (chunk.encode("utf-8") for chunk in csv_chunks(summary)),
@@ -58,13 +74,13 @@ def gradebook_csv() -> Response:
 @instructor_required
 def learner(learner_id: int) -> str:
     _grade_overdue_attempts()
-    person = book.read_learner(learner_id)
+    person = learners.read_learner(learner_id)
     if person is None:
         abort(404)
     return render_template(
         "instructor/learner.html",
         learner=person,
-        records=book.read_learner_record(learner_id),
+        records=learners.read_learner_record(learner_id),
         percent=book.format_percent,
     )
 
@@ -74,7 +90,7 @@ def learner(learner_id: int) -> str:
 def attempt_review(attempt_id: int) -> str | Response:
     """Show a learner's graded attempt as the learner's own result page shows it."""
     _grade_overdue_attempts()
-    attempt = book.learner_attempt(attempt_id)
+    attempt = learners.learner_attempt(attempt_id)
     if attempt is None:
         abort(404)
     if attempt.is_open:
@@ -84,7 +100,7 @@ def attempt_review(attempt_id: int) -> str | Response:
     return render_template(
         "instructor/attempt_review.html",
         attempt=attempt,
-        learner=book.read_learner(attempt.user_id),
+        learner=learners.read_learner(attempt.user_id),
         items=review.items,
         passed=review.passed,
         settings=review.settings,
