@@ -113,21 +113,19 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
-def _account_page(name_form: NameForm, password_form: PasswordChangeForm, status: int = 200):
-    return (
-        render_template(
-            "auth/account.html",
-            name_form=name_form,
-            password_form=password_form,
-            next_url=_safe_next(request.args.get("next")) if request.args.get("next") else None,
-        ),
-        status,
+def _account_page(name_form: NameForm, password_form: PasswordChangeForm) -> str:
+    """Show both account forms (one of them, after a refused POST, with its errors)."""
+    return render_template(
+        "auth/account.html",
+        name_form=name_form,
+        password_form=password_form,
+        next_url=_safe_next(request.args.get("next")) if request.args.get("next") else None,
     )
 
 
 @bp.route("/account")
 @login_required
-def account() -> tuple[str, int]:
+def account() -> str:
     return _account_page(
         NameForm(formdata=None, name=current_user.name), PasswordChangeForm(formdata=None)
     )
@@ -135,7 +133,7 @@ def account() -> tuple[str, int]:
 
 @bp.route("/account/name", methods=["POST"])
 @login_required
-def change_name() -> Response | tuple[str, int]:
+def change_name() -> Response | str:
     form = NameForm()
     if form.validate_on_submit():
         try:
@@ -159,7 +157,7 @@ def change_name() -> Response | tuple[str, int]:
     _limit("RATELIMIT_PASSWORD_CHANGE_PER_ADDRESS"), key_func=address_key, methods=["POST"],
     deduct_when=form_came_back,
 )  # fmt: skip
-def change_password() -> Response | tuple[str, int]:
+def change_password() -> Response | str:
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
