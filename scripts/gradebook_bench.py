@@ -85,8 +85,8 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.instructor.gradebook import read_gradebook
     from app.instructor.gradebook_csv import csv_chunks
+    from app.instructor.gradebook_reads import read_gradebook
 
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"

@@ -1,15 +1,11 @@
 """The gradebook: every learner's counted score in every lesson, summarised for the class.
 
-Two halves. The reads (`read_gradebook` and the functions it calls, one statement
-each) fetch plain facts in a fixed number of statements whatever the number of
-learners: the lessons, the learners, their stored counted grades, which attempts
-are open, and when each learner was last active. `summarise` is a pure function
-from those facts to what the page and the CSV show, tested without Flask.
-
-The reads are kept apart and named for what they fetch, so a change to attempts
-(a new state, allowances) changes one of them. A page shows `PER_PAGE` learners; the
-footers (class average, pass rate) are over every learner the search matches, summed
-in the database.
+This module is the pure half: plain facts in, what the page and the CSV show out
+(`summarise`, `parse_sort`, `format_percent`), tested without Flask. The reads that
+fetch the facts, a fixed number of statements whatever the number of learners, are
+in `app.instructor.gradebook_reads`. A page shows `PER_PAGE` learners; the footers
+(class average, pass rate) are over every learner the search matches, summed in the
+database.
 """
 
 from __future__ import annotations
@@ -19,19 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, Select, case, func, select
-
-from app.auth.models import ROLE_LEARNER, User
-from app.auth.services import name_key
-from app.course.models import Lesson, Module
-from app.course.services import settings_for_lessons
-from app.extensions import db
-from app.quizzes.models import STATE_OPEN, Attempt, LessonGrade
-from app.timeutil import as_utc
-
 PER_PAGE = 50
-# Whose facts to read: a query of learner ids, or (one page) the ids themselves.
-LearnerIds = Select | list[int]
 MAX_SEARCH_LENGTH = 100  # longer searches are cut: no name or email is longer
 
 # --- plain facts ------------------------------------------------------------------------
@@ -119,6 +103,37 @@ class LessonSummary:
 
 
 @dataclass(frozen=True)
+class Sort:
+    """The gradebook's order: a column and a direction (the name, then the id, break ties)."""
+
+    key: str = "name"  # name, email, progress, activity or lesson
+    lesson_id: int | None = None  # the lesson whose score orders the rows (key "lesson")
+    descending: bool = False
+
+    @property
+    def param(self) -> str:
+        """The column as the `sort` query parameter writes it."""
+        return f"lesson-{self.lesson_id}" if self.key == "lesson" else self.key
+
+
+SORT_KEYS = ("name", "email", "progress", "activity")
+BY_NAME = Sort()
+
+
+def parse_sort(value: str | None, direction: str | None, lessons: Iterable[LessonFacts]) -> Sort:
+    """Read `?sort=` and `?dir=`; anything unknown sorts by name, ascending."""
+    descending = direction == "desc"
+    value = value or "name"
+    if value in SORT_KEYS:
+        return Sort(value, None, descending)
+    prefix, _, number = value.partition("-")
+    known = {str(lesson.id) for lesson in lessons}
+    if prefix == "lesson" and number in known:
+        return Sort("lesson", int(number), descending)
+    return BY_NAME
+
+
+@dataclass(frozen=True)
 class Gradebook:
     lessons: list[LessonFacts]  # the columns (the final exam apart)
     final_exam: LessonFacts | None
@@ -128,6 +143,20 @@ class Gradebook:
     learners: int = 0  # every learner the search matches (rows holds one page of them)
     page: int = 1
     pages: int = 1
+    sort: Sort = BY_NAME
+
+    @property
+    def sort_description(self) -> str:
+        """Say the order in words, for the table's caption: "score in Lesson 2, highest first"."""
+        what = {"name": "name", "email": "email", "progress": "lessons passed",
+                "activity": "last activity"}.get(self.sort.key)  # fmt: skip
+        if self.sort.key == "lesson":
+            every = [*self.lessons, *([self.final_exam] if self.final_exam else [])]
+            titles = [lesson.title for lesson in every if lesson.id == self.sort.lesson_id]
+            what = f"score in {titles[0]}" if titles else "score"
+        if not self.sort.descending:
+            return f"{what}"
+        return f"{what}, {'descending' if self.sort.key in ('name', 'email') else 'highest first'}"
 
 
 def summarise(
@@ -139,6 +168,7 @@ def summarise(
     totals: Iterable[ColumnTotals] = (),
     learner_count: int | None = None,
     page: int = 1,
+    sort: Sort = BY_NAME,
 ) -> Gradebook:
     """Build the gradebook from plain facts (learners in the order given, one page of them).
 
@@ -179,8 +209,9 @@ def summarise(
     count = len(rows) if learner_count is None else learner_count
     pages = max(1, -(-count // PER_PAGE))
     return Gradebook(
-        columns, final, rows, summaries, final_summary, count, min(max(page, 1), pages), pages
-    )
+        columns, final, rows, summaries, final_summary, count, min(max(page, 1), pages), pages,
+        sort,
+    )  # fmt: skip
 
 
 def summary_of(totals: ColumnTotals | None) -> LessonSummary:
@@ -197,133 +228,3 @@ def format_percent(value: float | None) -> str:
     if value is None:
         return ""
     return f"{math.floor(round(value, 6) + 0.5)}%"
-
-
-# --- reads (one statement each) ------------------------------------------------------------
-
-
-def read_gradebook(search: str = "", page: int | None = 1) -> Gradebook:
-    """Read one page of the gradebook (every matching learner when `page` is None).
-
-    A fixed number of statements whatever the number of learners: the lessons, the
-    count and the page of learners, then grades, open attempts and last activity of
-    those learners, and the footers' sums over every matching learner.
-    """
-    lessons = gradebook_lessons()
-    matching = matching_learners(search)
-    count = count_learners(matching)
-    pages = max(1, -(-count // PER_PAGE))
-    page = None if page is None else min(max(page, 1), pages)
-    learners = gradebook_learners(matching, page)
-    # One page: its few ids. Every learner (the CSV): the matching query, not 10,000 ids.
-    ids = matching if page is None else [learner.id for learner in learners]
-    return summarise(
-        lessons, learners, counted_grades(ids), open_attempts(ids), last_activity(ids),
-        column_totals(matching), count, page or 1,
-    )  # fmt: skip
-
-
-def gradebook_lessons() -> list[LessonFacts]:
-    """Return the course's lessons in order, each marked final exam or not (two statements)."""
-    lessons = list(
-        db.session.scalars(
-            select(Lesson).join(Module).order_by(Module.position, Lesson.position, Lesson.id)
-        )
-    )
-    settings = settings_for_lessons(lessons)
-    return [
-        LessonFacts(lesson.id, lesson.slug, lesson.title, settings[lesson.id].final_exam)
-        for lesson in lessons
-    ]
-
-
-def matching_learners(search: str = "") -> Select:
-    """The ids of graded accounts (learners, not instructors) that match a search.
-
-    The search is case-insensitive on the name (by its casefolded key) and the email;
-    `%` and `_` are matched literally.
-    """
-    query = select(User.id).where(User.role == ROLE_LEARNER)
-    search = search.strip()[:MAX_SEARCH_LENGTH]
-    if search:
-        query = query.where(
-            User.name_key.contains(name_key(search), autoescape=True)
-            | User.email.contains(search.lower(), autoescape=True)
-        )
-    return query
-
-
-def count_learners(matching: Select) -> int:
-    return db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-
-
-def gradebook_learners(matching: Select, page: int | None = None) -> list[LearnerFacts]:
-    """Return the matching learners sorted by name key, then id (one page, or all)."""
-    query = (
-        select(User.id, User.name, User.email)
-        .where(User.id.in_(matching))
-        .order_by(User.name_key, User.id)
-    )
-    if page is not None:
-        query = query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    return [LearnerFacts(row.id, row.name, row.email) for row in db.session.execute(query)]
-
-
-def counted_grades(
-    learner_ids: LearnerIds | None = None, user_id: int | None = None
-) -> list[GradeFacts]:
-    """Return the stored counted grades of these learners (or one) with a graded attempt."""
-    query = select(
-        LessonGrade.user_id, LessonGrade.lesson_id, LessonGrade.percent, LessonGrade.passed
-    ).where(LessonGrade.attempts_graded > 0)
-    if learner_ids is not None:
-        query = query.where(LessonGrade.user_id.in_(learner_ids))
-    if user_id is not None:
-        query = query.where(LessonGrade.user_id == user_id)
-    return [
-        GradeFacts(row.user_id, row.lesson_id, row.percent, row.passed)
-        for row in db.session.execute(query)
-    ]
-
-
-def column_totals(matching: Select) -> list[ColumnTotals]:
-    """Sum each lesson's counted grades over the matching learners with a graded attempt."""
-    query = (
-        select(
-            LessonGrade.lesson_id,
-            func.count(),
-            func.sum(LessonGrade.percent),
-            func.sum(case((LessonGrade.passed, 1), else_=0).cast(Integer)),
-        )
-        .where(LessonGrade.attempts_graded > 0, LessonGrade.user_id.in_(matching))
-        .group_by(LessonGrade.lesson_id)
-    )
-    return [
-        ColumnTotals(lesson_id, graded, float(total or 0.0), int(passed or 0))
-        for lesson_id, graded, total, passed in db.session.execute(query)
-    ]
-
-
-def open_attempts(learner_ids: LearnerIds) -> set[tuple[int, int]]:
-    """Return the (learner, lesson) pairs of these learners with an attempt in progress."""
-    query = (
-        select(Attempt.user_id, Attempt.lesson_id)
-        .where(Attempt.state == STATE_OPEN, Attempt.user_id.in_(learner_ids))
-        .distinct()
-    )
-    return {(row.user_id, row.lesson_id) for row in db.session.execute(query)}
-
-
-def last_activity(learner_ids: LearnerIds) -> dict[int, datetime]:
-    """Return each of these learners' latest attempt start or submission (UTC)."""
-    query = (
-        select(Attempt.user_id, func.max(Attempt.started_at), func.max(Attempt.submitted_at))
-        .where(Attempt.user_id.in_(learner_ids))
-        .group_by(Attempt.user_id)
-    )
-    found = {}
-    for user_id, started, submitted in db.session.execute(query):
-        times = [as_utc(t) for t in (started, submitted) if t is not None]
-        if times:
-            found[user_id] = max(times)
-    return found

@@ -15,14 +15,8 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import ROLE_LEARNER, User
 from app.extensions import db
-from app.instructor.gradebook import (
-    Cell,
-    GradeFacts,
-    LearnerFacts,
-    LessonFacts,
-    counted_grades,
-    gradebook_lessons,
-)
+from app.instructor.gradebook import Cell, GradeFacts, LearnerFacts, LessonFacts
+from app.instructor.gradebook_reads import counted_grades, gradebook_lessons
 from app.quizzes.models import STATE_OPEN, Attempt, Response
 from app.timeutil import as_utc
 

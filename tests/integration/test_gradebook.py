@@ -232,3 +232,40 @@ def test_an_overdue_attempt_is_graded_before_the_gradebook_shows_it(instructor_c
     page = instructor_client.get("/instructor/gradebook").get_data(as_text=True)
     row = _text(_rows(page)[0])
     assert "in progress" not in row and "0% not passed" in row
+
+
+def test_sorting_by_each_column_keeps_learners_without_a_value_last(
+    instructor_client, course, db, count_queries
+):
+    _class(db)  # Ada: 80 / 40 / final 90; Zoë: 60 and a retake open; Yuri: nothing
+    first = _lesson(db, "first-lesson").id
+
+    def order(query: str) -> list[str]:
+        page = instructor_client.get(f"/instructor/gradebook?{query}").get_data(as_text=True)
+        return [_text(row).split(" ")[0] for row in _rows(page)]
+
+    assert order("") == ["ada", "Zoë", "Юрий"]
+    assert order("sort=name&dir=desc") == ["Юрий", "Zoë", "ada"]
+    assert order("sort=email&dir=desc") == ["Zoë", "Юрий", "ada"]  # zoe@, yuri@, ada@
+    assert order(f"sort=lesson-{first}&dir=desc") == ["ada", "Zoë", "Юрий"]
+    assert order(f"sort=lesson-{first}") == ["Zoë", "ada", "Юрий"]  # Yuri, ungraded, last
+    assert order("sort=progress&dir=desc") == ["ada", "Zoë", "Юрий"]  # 1, 0, 0 (by name)
+    assert order("sort=activity&dir=desc")[2] == "Юрий"  # never active: last
+    assert order("sort=nonsense") == ["ada", "Zoë", "Юрий"]
+    page = instructor_client.get(f"/instructor/gradebook?sort=lesson-{first}&dir=desc")
+    text = page.get_data(as_text=True)
+    assert 'aria-sort="descending"' in text and "sorted by score in First Lesson, highest" in text
+    counts = []
+    for query in ("", f"sort=lesson-{first}&dir=desc", "sort=activity", "sort=progress"):
+        with count_queries() as counter:
+            instructor_client.get(f"/instructor/gradebook?{query}")
+        counts.append(counter.count)
+    assert len(set(counts)) == 1, counts
+    csv_text = instructor_client.get(f"/instructor/gradebook.csv?sort=lesson-{first}").get_data(
+        as_text=True
+    )
+    assert [line.split(",")[0] for line in csv_text.splitlines()[1:]] == [
+        "Zoë Ng",
+        "ada Lovelace",
+        "Юрий",
+    ]

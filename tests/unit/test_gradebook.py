@@ -15,7 +15,9 @@ from app.instructor.gradebook import (
     GradeFacts,
     LearnerFacts,
     LessonFacts,
+    Sort,
     format_percent,
+    parse_sort,
     summarise,
     summary_of,
 )
@@ -162,3 +164,30 @@ def test_the_file_is_named_after_the_course_and_the_day():
         == "military-diplomacy-channels-gradebook-2026-11-28.csv"
     )
     assert csv_filename("Δίπλωμα", date(2026, 1, 2)) == "course-gradebook-2026-01-02.csv"
+
+
+@pytest.mark.parametrize(
+    ("value", "direction", "expected"),
+    [
+        (None, None, Sort()),
+        ("email", "desc", Sort("email", None, True)),
+        ("progress", "asc", Sort("progress")),
+        ("activity", "sideways", Sort("activity")),
+        ("lesson-2", "desc", Sort("lesson", 2, True)),
+        ("lesson-99", None, Sort()),  # no such lesson
+        ("lesson-²", None, Sort()),
+        ("password_hash", None, Sort()),
+    ],
+)
+def test_the_sort_is_read_from_the_link_and_anything_unknown_sorts_by_name(
+    value, direction, expected
+):
+    assert parse_sort(value, direction, [ONE, TWO, FINAL]) == expected
+
+
+def test_the_caption_says_the_order_in_words():
+    book = summarise([ONE, TWO], [], [], [], {}, sort=Sort("lesson", 2, True))
+    assert book.sort_description == "score in Two, highest first"
+    assert summarise([ONE], [], [], [], {}, sort=Sort("email", None, True)).sort_description == (
+        "email, descending"
+    )

@@ -16,6 +16,7 @@ from app.instructor import gradebook as book
 from app.instructor import learners
 from app.instructor.blueprint import bp
 from app.instructor.gradebook_csv import csv_chunks, csv_filename
+from app.instructor.gradebook_reads import read_gradebook
 from app.quizzes import attempts as quiz_attempts
 from app.quizzes.review import review_attempt
 from app.timeutil import now_utc
@@ -41,16 +42,18 @@ def _page() -> int:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else 1
 
 
+def _order() -> tuple[str | None, str | None]:
+    return request.args.get("sort"), request.args.get("dir")
+
+
 @bp.route("/gradebook")
 @instructor_required
 def gradebook() -> str:
     _grade_overdue_attempts()
     search = _search()
+    gradebook = read_gradebook(search, _page(), *_order())
     return render_template(
-        "instructor/gradebook.html",
-        book=book.read_gradebook(search, _page()),
-        search=search,
-        percent=book.format_percent,
+        "instructor/gradebook.html", book=gradebook, search=search, percent=book.format_percent
     )
 
 
@@ -59,7 +62,7 @@ def gradebook() -> str:
 def gradebook_csv() -> Response:
     _grade_overdue_attempts()
     # Every learner the search matches, read before streaming: the generator needs no database.
-    summary = book.read_gradebook(_search(), page=None)
+    summary = read_gradebook(_search(), None, *_order())
     filename = csv_filename(course_title(), now_utc().date())
     response = Response(
         (chunk.encode("utf-8") for chunk in csv_chunks(summary)),
