@@ -120,8 +120,14 @@ def load_command(course_dir: Path | None) -> None:
 
 @users_cli.command("create-instructor")
 @click.argument("email")
-def create_instructor(email: str) -> None:
+@click.option(
+    "--name", default=None,
+    help="The display name (default: the email's local part, to be confirmed at first log-in).",
+)  # fmt: skip
+def create_instructor(email: str, name: str | None) -> None:
     """Create an instructor account (password from INSTRUCTOR_PASSWORD or a prompt)."""
+    if name is not None and (problem := auth_services.name_problem(name)):
+        raise click.ClickException(f"--name: {problem}")
     password = os.environ.get("INSTRUCTOR_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
@@ -130,10 +136,25 @@ def create_instructor(email: str) -> None:
         raise click.ClickException(problem)
     try:
         with unit_of_work():
-            user = auth_services.create_user(email, password, role=ROLE_INSTRUCTOR)
+            user = auth_services.create_user(email, password, role=ROLE_INSTRUCTOR, name=name)
     except auth_services.AccountError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Instructor {user.email} created.")
+    click.echo(f"Instructor {user.name} <{user.email}> created.")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+def set_password_command(email: str) -> None:
+    """Set an account's password (from NEW_PASSWORD or a prompt); its sessions end."""
+    password = os.environ.get("NEW_PASSWORD") or click.prompt(
+        "New password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        with unit_of_work():
+            user = auth_services.set_password(email, password)
+    except auth_services.AccountError as error:
+        raise click.ClickException(f"{error} (nothing changed)") from error
+    click.echo(f"The password of {user.email} is set; every session of the account has ended.")
 
 
 @users_cli.command("promote")

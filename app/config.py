@@ -37,6 +37,10 @@ RATE_LIMIT_DEFAULTS = {
     "RATELIMIT_LOGIN_PER_ADDRESS": "60 per minute;600 per hour",
     "RATELIMIT_REGISTER": "10 per hour",  # registration tries per email
     "RATELIMIT_REGISTER_PER_ADDRESS": "60 per hour",  # registration tries per address
+    # Failed password changes (a wrong current password) per account and per address: the
+    # account page must not become a way round the log-in limit to guess a password.
+    "RATELIMIT_PASSWORD_CHANGE": "5 per minute;20 per hour",
+    "RATELIMIT_PASSWORD_CHANGE_PER_ADDRESS": "60 per minute;600 per hour",
 }
 # Where the counts live unless RATELIMIT_STORAGE_URI says otherwise: the app's own database
 # (app.limits_storage), shared by every worker and every instance on it.

@@ -27,10 +27,11 @@ import os
 import shlex
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from flask import Flask, abort, current_app, request
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -140,11 +141,14 @@ def register_security(app: Flask) -> None:
         return response
 
 
-def download(body: str | bytes, filename: str, mimetype: str = "text/plain") -> Response:
+def download(
+    body: str | bytes | Iterable[bytes], filename: str, mimetype: str = "text/plain"
+) -> Response:
     """Return a file to save (GIFT, CSV …): an attachment that no cache keeps.
 
     Exports hold question keys and learners' results; `no-store` keeps them out of
-    shared caches and a shared computer's browser cache, as pages are kept.
+    shared caches and a shared computer's browser cache, as pages are kept. `body` may be
+    an iterable of bytes, streamed as it is produced (a large CSV).
     """
     safe_name = "".join(c for c in filename if c.isalnum() or c in "._-") or "download"
     return current_app.response_class(
@@ -256,6 +260,12 @@ def submitted_email_digest() -> str:
 def account_key() -> str:
     """Key a limit by the submitted email (its digest)."""
     return f"account:{submitted_email_digest()}"
+
+
+def user_key() -> str:
+    """Key a limit by the logged-in account's id (its session token rotates; the id stays)."""
+    user_id = getattr(current_user, "id", None)
+    return f"user:{user_id}" if user_id is not None else address_key()
 
 
 def address_key() -> str:

@@ -15,6 +15,10 @@ from app.timeutil import now_utc
 ROLE_LEARNER = "learner"
 ROLE_INSTRUCTOR = "instructor"
 
+# Casefolding can triple a name's length (ß → ss). The "C" collation on PostgreSQL sorts by
+# code point, as SQLite's default does, so both databases list learners in the same order.
+NAME_KEY_TYPE = String(240).with_variant(String(240, collation="C"), "postgresql")
+
 
 def new_session_token() -> str:
     """Return a fresh random token; rotating it ends every session of the user."""
@@ -26,6 +30,11 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # The display name (app.auth.services.name_problem is its rule) and the key it sorts by.
+    name: Mapped[str] = mapped_column(String(80))
+    name_key: Mapped[str] = mapped_column(NAME_KEY_TYPE, index=True)
+    # False for accounts named by a stand-in (the email's local part): asked at next log-in.
+    name_confirmed: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=ROLE_LEARNER)
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)

@@ -1,10 +1,11 @@
-"""Register, log in, log out.
+"""Register, log in, log out; the account page (name and password).
 
 Registration is rate-limited per account (the submitted email) and per client
 address. Log-in counts only failed tries: from a browser that has logged in to
 the account before (its device cookie, `app.auth.devices`) per device; from any
 other browser per account and per address. So nobody else's failures can lock
-a learner's own browser out. Settings: `RATELIMIT_*` in `app.config`.
+a learner's own browser out. A password change is limited like a log-in (failed
+tries, per account and per address). Settings: `RATELIMIT_*` in `app.config`.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth import devices, services
-from app.auth.forms import LoginForm, RegisterForm
+from app.auth.forms import LoginForm, NameForm, PasswordChangeForm, RegisterForm
 from app.database import unit_of_work
 from app.extensions import limiter
-from app.security import account_key, address_key, form_came_back
+from app.security import account_key, address_key, form_came_back, user_key
 
 bp = Blueprint("auth", __name__)
 
@@ -62,7 +63,9 @@ def register() -> str | Response:
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                user = services.create_user(form.email.data, form.password.data)
+                user = services.create_user(
+                    form.email.data, form.password.data, name=form.name.data
+                )
         except services.AccountError as error:
             form.email.errors.append(str(error))
         else:
@@ -108,7 +111,12 @@ def login() -> str | Response:
         else:
             session.clear()  # a fresh session on log-in (no fixation)
             login_user(user)
-            response = redirect(_safe_next(request.args.get("next")))
+            if not user.name_confirmed:
+                flash("Please check the name your instructor sees, then save it.", "info")
+                target = url_for("auth.account", next=_safe_next(request.args.get("next")))
+            else:
+                target = _safe_next(request.args.get("next"))
+            response = redirect(target)
             devices.remember_device(response, user.email)
             return response
     return render_template("auth/login.html", form=form)
@@ -123,3 +131,68 @@ def logout() -> Response:
     session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+def _account_page(name_form: NameForm, password_form: PasswordChangeForm) -> str:
+    """Show both account forms (one of them, after a refused POST, with its errors)."""
+    return render_template(
+        "auth/account.html",
+        name_form=name_form,
+        password_form=password_form,
+        next_url=_safe_next(request.args.get("next")) if request.args.get("next") else None,
+    )
+
+
+@bp.route("/account")
+@login_required
+def account() -> str:
+    return _account_page(
+        NameForm(formdata=None, name=current_user.name), PasswordChangeForm(formdata=None)
+    )
+
+
+@bp.route("/account/name", methods=["POST"])
+@login_required
+def change_name() -> Response | str:
+    form = NameForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                services.set_name(current_user, form.name.data)
+        except services.AccountError as error:
+            form.name.errors.append(str(error))
+        else:
+            flash("Your name is saved.", "success")
+            return redirect(_safe_next(request.args.get("next") or url_for("auth.account")))
+    return _account_page(form, PasswordChangeForm(formdata=None))
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+@limiter.limit(
+    _limit("RATELIMIT_PASSWORD_CHANGE"), key_func=user_key, methods=["POST"],
+    deduct_when=form_came_back,
+)  # fmt: skip
+@limiter.limit(
+    _limit("RATELIMIT_PASSWORD_CHANGE_PER_ADDRESS"), key_func=address_key, methods=["POST"],
+    deduct_when=form_came_back,
+)  # fmt: skip
+def change_password() -> Response | str:
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                services.change_password(
+                    current_user, form.current_password.data, form.new_password.data
+                )
+        except services.WrongPassword as error:
+            form.current_password.errors.append(str(error))
+        except services.AccountError as error:
+            form.new_password.errors.append(str(error))
+        else:
+            # The rotation ended every session, this one too: carry on under the new token.
+            session.clear()
+            login_user(current_user._get_current_object())
+            flash("Your password is changed. Other devices have been logged out.", "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(NameForm(formdata=None, name=current_user.name), form)

@@ -48,11 +48,14 @@ class QuizQuestion:
     key: KeyedQuestion
 
 
-def register(page: Page, live: LiveServer, email: str, password: str = PASSWORD) -> None:
-    """Create an account through the Register link in the header."""
+def register(
+    page: Page, live: LiveServer, email: str, password: str = PASSWORD, name: str | None = None
+) -> None:
+    """Create an account through the Register link in the header (named after the email)."""
     page.goto(live("/"))
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Register").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Create your account")
+    page.get_by_label("Your name").fill(name or email.split("@")[0])
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label("Repeat the password").fill(password)
@@ -92,6 +95,16 @@ def answer_key(live: LiveServer, slug: str) -> list[KeyedQuestion]:
             for q in lesson_questions(lesson)
             if q.status == STATUS_ACTIVE
         ]
+
+
+def account_id(live: LiveServer, email: str) -> int:
+    """Return the id of the account with this email (the instructor's learner page needs it)."""
+    from app.auth.services import find_user
+
+    with live.context():
+        user = find_user(email)
+        assert user is not None, f"no account {email!r}"
+        return user.id
 
 
 def lesson_slugs(live: LiveServer) -> list[str]:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from tests.browser.actions import (
+    account_id,
     answer_key,
     lesson_slugs,
     log_in,
@@ -156,6 +157,7 @@ def site(live_server: LiveServer, browser: Any) -> Site:
         graded_lesson_slug=graded,
         submitted_attempt_id=submitted_id,
         open_attempt_id=open_id,
+        learner_id=account_id(live_server, "pages-learner@example.com"),
         question_uids=question_uids,
         learner_state=learner_state,
         instructor_state=instructor_state,

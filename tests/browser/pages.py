@@ -31,6 +31,7 @@ class Site:
     graded_lesson_slug: str  # a lesson whose quiz the learner submitted
     submitted_attempt_id: int
     open_attempt_id: int
+    learner_id: int  # the learner's account id (the instructor's learner page)
     question_uids: dict[str, str]  # a question of each type the course has, by type
     learner_state: dict[str, Any]  # browser storage state of a logged-in learner
     instructor_state: dict[str, Any]
@@ -69,6 +70,7 @@ def _none(site: Site) -> dict[str, Any]:
 PAGES: dict[str, list[tuple[str, Values]]] = {
     "auth.login": [(ANONYMOUS, _none)],
     "auth.register": [(ANONYMOUS, _none)],
+    "auth.account": [(LEARNER, _none), (INSTRUCTOR, _none)],
     "course.index": [(ANONYMOUS, _none), (LEARNER, _none)],
     "course.lesson": [
         (ANONYMOUS, lambda s: {"slug": s.lesson_slug}),
@@ -93,6 +95,9 @@ PAGES: dict[str, list[tuple[str, Values]]] = {
     "instructor.lesson_settings": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
     "instructor.course_settings": [(INSTRUCTOR, _none)],
     "instructor.import_upload": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
+    "instructor.gradebook": [(INSTRUCTOR, _none)],
+    "instructor.learner": [(INSTRUCTOR, lambda s: {"learner_id": s.learner_id})],
+    "instructor.attempt_review": [(INSTRUCTOR, lambda s: {"attempt_id": s.submitted_attempt_id})],
     "instructor.import_preview": [
         (INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug, "token": s.import_token()})
     ],
@@ -103,6 +108,7 @@ NOT_PAGES = {
     "static": "serves stylesheets, scripts and images, not pages",
     "instructor.export_lesson": "downloads a GIFT file",
     "instructor.export_bank": "downloads a GIFT file",
+    "instructor.gradebook_csv": "downloads a CSV file",
 }
 
 # Pages served without a rule of their own.

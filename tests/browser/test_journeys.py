@@ -11,6 +11,7 @@ import contextlib
 import math
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -35,7 +36,7 @@ from tests.browser.actions import (
     wait_for_autosave,
 )
 from tests.browser.checks import page_problems
-from tests.browser.live import INSTRUCTOR_EMAIL, LiveServer
+from tests.browser.live import DESKTOP, INSTRUCTOR_EMAIL, PHONE, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -47,6 +48,13 @@ def new_email(who: str) -> str:
 def shown_percent(right: int, total: int) -> str:
     """The score as pages show it: a whole percent, halves rounded up."""
     return f"{math.floor(100 * right / total + 0.5)}%"
+
+
+def pass_mark(live: LiveServer, slug: str) -> float:
+    from app.course.services import lesson_by_slug, settings_for
+
+    with live.context():
+        return settings_for(lesson_by_slug(slug)).pass_mark
 
 
 def in_viewport(page: Page, element_id: str) -> bool:
@@ -419,3 +427,55 @@ def test_an_instructor_shows_the_correct_answers_at_once_and_a_learners_result_f
                 "Right and wrong marks": "Right after each attempt",
             },
         )
+
+
+def test_an_instructor_finds_a_new_learners_score_in_the_gradebook_and_their_review(
+    live_server: LiveServer, new_page
+) -> None:
+    slug = "legal-and-ethical"
+    title = lesson_title(live_server, slug)
+    name = f"Zoë Källberg {uuid.uuid4().hex[:6]}"
+    learner = new_page()
+    register(learner, live_server, new_email("named"), name=name)
+    take_quiz(learner, live_server, slug, wrong=1)
+    total = len(answer_key(live_server, slug))
+    score = shown_percent(total - 1, total)
+    expect(learner.get_by_text(f"Score: {score}", exact=True)).to_be_visible()
+
+    page = new_page()
+    log_in(page, live_server, INSTRUCTOR_EMAIL)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Instructor").click()
+    page.get_by_role("link", name="Gradebook").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gradebook")
+    page.get_by_label("Search learners by name or email").fill(name.upper())
+    page.get_by_role("button", name="Search").click()
+    table = page.get_by_role("table", name=re.compile(r"^Scores of 1 learner in \d+ lessons"))
+    row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=name))
+    expect(row).to_have_count(1)
+    state = "passed" if 100 * (total - 1) / total >= pass_mark(live_server, slug) else "not passed"
+    expect(row.get_by_role("cell", name=f"{score} {state}", exact=True)).to_have_count(1)
+
+    # On a phone the table scrolls in its own box and the learner's name stays in view.
+    page.set_viewport_size(PHONE)
+    scroller = page.get_by_role("region", name=re.compile(r"^Scores of"))
+    scroller.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    assert scroller.evaluate("box => box.scrollLeft") > 0, "the table did not scroll in its box"
+    name_cell = row.get_by_role("rowheader", name=name).bounding_box()
+    box = scroller.bounding_box()
+    assert name_cell is not None and box is not None
+    assert abs(name_cell["x"] - box["x"]) <= 2, (name_cell, box)  # still at the box's left edge
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size(DESKTOP)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Download as CSV")).click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and name.encode("utf-8") in data
+
+    row.get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    expect(page.get_by_role("heading", level=2, name=title)).to_be_visible()
+    page.get_by_role("link", name=f"Review attempt 1 at {title}").click()
+    expect(page.get_by_text("You see this review as the learner sees it")).to_be_visible()
+    expect(page.get_by_text(f"Score: {score}", exact=True)).to_be_visible()
+    assert not page_problems(page), page_problems(page)

@@ -50,6 +50,7 @@ def test_registering_a_taken_email_is_a_form_error(client, course):
         client,
         "/register",
         {
+            "name": "Taken",
             "email": "TAKEN@example.com",
             "password": "long enough pass",
             "confirm": "long enough pass",

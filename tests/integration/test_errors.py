@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.extensions import db as _db
+from tests.support import new_user
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def failing_app(make_test_app):
 
         @app.route("/boom")
         def boom():
-            _db.session.add(User(email="half-written@example.com", password_hash="x"))
+            _db.session.add(new_user("half-written@example.com"))
             _db.session.flush()
             raise RuntimeError("boom")
 

@@ -9,7 +9,13 @@ from app.auth.models import User
 from tests.support import PASSWORD, csrf_token, log_in, make_user
 
 # Values for the URL parameters of the instructor rules.
-RULE_VALUES = {"slug": "first-lesson", "uid": "first-01", "token": "t" * 43}
+RULE_VALUES = {
+    "slug": "first-lesson",
+    "uid": "first-01",
+    "token": "t" * 43,
+    "learner_id": 1,
+    "attempt_id": 1,
+}
 
 
 def _instructor_rules(app) -> list[tuple[str, str, str]]:

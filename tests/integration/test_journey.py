@@ -35,6 +35,7 @@ def test_a_new_learner_reads_a_lesson_takes_its_quiz_and_sees_the_score(client, 
         client,
         "/register",
         {
+            "name": "Ada Lovelace",
             "email": "Ada@Example.com",
             "password": "a long enough pass",
             "confirm": "a long enough pass",

@@ -79,11 +79,11 @@ def test_page_queries_stay_flat_as_lessons_attempts_and_questions_grow(
 
 
 def _learners_with_attempts(db, lesson, learners: int) -> None:
-    from app.auth.models import User
     from app.quizzes.models import Attempt
+    from tests.support import new_user
 
     for n in range(learners):
-        user = User(email=f"l{n}-{learners}@example.com", password_hash="x")
+        user = new_user(f"l{n}-{learners}@example.com")
         db.session.add(user)
         db.session.flush()
         for number, score in ((1, 1.0), (2, 2.0)):

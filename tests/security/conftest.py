@@ -21,6 +21,8 @@ SMALL_LIMITS = {
     "RATELIMIT_LOGIN_PER_ADDRESS": "8 per minute",
     "RATELIMIT_REGISTER": "3 per minute",
     "RATELIMIT_REGISTER_PER_ADDRESS": "5 per minute",
+    "RATELIMIT_PASSWORD_CHANGE": "3 per minute",
+    "RATELIMIT_PASSWORD_CHANGE_PER_ADDRESS": "8 per minute",
 }
 
 

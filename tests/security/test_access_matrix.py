@@ -49,6 +49,12 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/register", "POST"):                                        (200, 302, 302, 302),
     ("/logout", "GET"):                                           (405, 405, 405, 405),
     ("/logout", "POST"):                                          (302, 302, 302, 302),
+    # the account page: every logged-in person, their own account only (an empty form → 200)
+    ("/account", "GET"):                                          (302, 200, 200, 200),
+    ("/account/name", "GET"):                                     (405, 405, 405, 405),
+    ("/account/name", "POST"):                                    (302, 200, 200, 200),
+    ("/account/password", "GET"):                                 (405, 405, 405, 405),
+    ("/account/password", "POST"):                                (302, 200, 200, 200),
     # quizzes: attempts are visible to their owner only (404 for everyone else)
     ("/lessons/<slug>/quiz", "GET"):                              (405, 405, 405, 405),
     ("/lessons/<slug>/quiz", "POST"):                             (302, 302, 302, 302),
@@ -83,6 +89,11 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/instructor/lessons/<slug>/import/<token>", "GET"):         (302, 403, 403, 200),
     ("/instructor/lessons/<slug>/import/<token>", "POST"):        (302, 403, 403, 302),
     ("/instructor/lessons/<slug>/export.gift", "GET"):            (302, 403, 403, 200),
+    ("/instructor/gradebook", "GET"):                             (302, 403, 403, 200),
+    ("/instructor/gradebook.csv", "GET"):                         (302, 403, 403, 200),
+    ("/instructor/learners/<id:learner_id>", "GET"):             (302, 403, 403, 200),
+    # a learner's graded attempt, as the learner sees it: instructors only
+    ("/instructor/attempts/<id:attempt_id>", "GET"):             (302, 403, 403, 200),
 }
 # fmt: on
 
@@ -95,6 +106,7 @@ class World:
     clients: dict[str, FlaskClient]
     open_attempt: int
     submitted_attempt: int
+    learner_id: int
     _token: str | None = field(default=None, repr=False)
 
     def import_token(self) -> str:
@@ -120,10 +132,12 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "uid": lambda world: "first-01",
     "token": lambda world: world.import_token(),
     "filename": lambda world: "css/app.css",
+    "learner_id": lambda world: world.learner_id,
 }
 # Rules that need another object than ARGUMENTS gives.
 RULE_ARGUMENTS: dict[str, dict[str, Callable[[World], Any]]] = {
     "/attempts/<id:attempt_id>/result": {"attempt_id": lambda world: world.submitted_attempt},
+    "/instructor/attempts/<id:attempt_id>": {"attempt_id": lambda world: world.submitted_attempt},
 }
 
 
@@ -182,7 +196,7 @@ def _missing_row_message(path: str, method: str, rules: list[Rule]) -> str:
 def _build_world(app: Flask) -> World:
     from app.auth.models import ROLE_INSTRUCTOR
 
-    make_user("learner@example.com")
+    owner_account = make_user("learner@example.com")
     make_user("other@example.com")
     make_user("teacher@example.com", role=ROLE_INSTRUCTOR)
     clients = {"anonymous": app.test_client()}
@@ -202,6 +216,7 @@ def _build_world(app: Flask) -> World:
         clients=clients,
         open_attempt=int(still_open.rstrip("/").rsplit("/", 1)[-1]),
         submitted_attempt=int(done.rstrip("/").rsplit("/", 1)[-1]),
+        learner_id=owner_account.id,
     )
 
 
@@ -298,7 +313,7 @@ def test_the_table_uses_only_the_agreed_statuses():
     allowed = {200, 302, 403, 404, 405}
     odd = {row: statuses for row, statuses in MATRIX.items() if set(statuses) - allowed}
     assert not odd
-    # Attempt pages are the owner's alone.
+    # Attempt pages are the owner's alone (the instructor workspace refuses every learner).
     for (path, method), (_, learner, other, _) in MATRIX.items():
-        if "<id:attempt_id>" in path and learner != 405:
+        if "<id:attempt_id>" in path and not path.startswith("/instructor/") and learner != 405:
             assert other == 404, f"{method} {path} must be 404 for another learner"

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.auth.services import clean_name, name_problem
 from app.bank.aiken import parse_aiken
 from app.bank.gift import parse_gift
 from app.bank.model import QuestionData
@@ -119,11 +120,18 @@ def account(app):
     return make_user("learner@example.com")
 
 
-@given(email=EMAILS, password=HOSTILE, confirm=st.one_of(st.none(), HOSTILE), extra=EXTRA_FIELDS)
-def test_registration_survives_anything(app, account, email, password, confirm, extra):
+@given(
+    email=EMAILS,
+    password=HOSTILE,
+    confirm=st.one_of(st.none(), HOSTILE),
+    name=st.one_of(st.just("Ada"), HOSTILE),
+    extra=EXTRA_FIELDS,
+)
+def test_registration_survives_anything(app, account, email, password, confirm, name, extra):
     client = app.test_client()
     data = {
         **extra,
+        "name": name,
         "email": email,
         "password": password,
         "confirm": password if confirm is None else confirm,
@@ -137,6 +145,7 @@ def test_registration_survives_anything(app, account, email, password, confirm, 
     user = _db.session.scalar(select(User).order_by(User.id.desc()).limit(1))
     assert len(password) >= 12 and password.strip().lower() != user.email
     assert user.email == user.email.strip().lower() and user.email != "learner@example.com"
+    assert name_problem(user.name) is None and user.name == clean_name(name)
 
 
 @given(email=EMAILS, password=HOSTILE, extra=EXTRA_FIELDS)

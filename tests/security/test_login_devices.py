@@ -139,7 +139,8 @@ def test_each_successful_log_in_renews_the_device_cookie(limited_app):
 def test_the_browser_an_account_was_registered_on_is_known(limited_app):
     browser = _browser(limited_app)
     token = csrf_token(browser, "/register")
-    form = {"email": OWNER, "password": PASSWORD, "confirm": PASSWORD, "csrf_token": token}
+    form = {"name": "Owner", "email": OWNER, "password": PASSWORD, "confirm": PASSWORD}
+    form["csrf_token"] = token
     assert browser.post("/register", data=form).status_code == 302
     assert post_form(browser, "/logout", {}, token_from="/").status_code == 302
     attacker = _browser(limited_app, "203.0.113.66")

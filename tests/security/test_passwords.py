@@ -36,7 +36,12 @@ def _register(client, email: str, password: str, confirm: str | None = None):
     return post_form(
         client,
         "/register",
-        {"email": email, "password": password, "confirm": password if confirm is None else confirm},
+        {
+            "name": "Pat",
+            "email": email,
+            "password": password,
+            "confirm": password if confirm is None else confirm,
+        },
     )
 
 

@@ -32,7 +32,8 @@ def _log_in(client: FlaskClient, email: str, password: str = "not the password!"
 
 def _register(client: FlaskClient, email: str, password: str = "short"):
     token = csrf_token(client, "/register")
-    data = {"email": email, "password": password, "confirm": password, "csrf_token": token}
+    data = {"name": "Ada", "email": email, "password": password, "confirm": password}
+    data["csrf_token"] = token
     return client.post("/register", data=data)
 
 
@@ -294,3 +295,25 @@ def test_shared_storage_or_one_worker_does_not_warn(monkeypatch, caplog, storage
     with caplog.at_level(logging.WARNING, logger="app.security"):
         _start_app(monkeypatch, storage_uri, argv)
     assert caplog.records == []
+
+
+def _change_password(client: FlaskClient, current: str, new: str = "a brand new passphrase"):
+    token = csrf_token(client, "/account")
+    data = {"current_password": current, "new_password": new, "confirm": new, "csrf_token": token}
+    return client.post("/account/password", data=data)
+
+
+def test_guessing_the_current_password_on_the_account_page_is_stopped_like_log_in(limited_app):
+    make_user("learner@example.com")
+    client = _client(limited_app)
+    assert _log_in(client, "learner@example.com", PASSWORD).status_code == 302
+    for _ in range(3):
+        assert _change_password(client, "not the password!").status_code == 200
+    _assert_throttled(_change_password(client, "still guessing!!"))
+    # Held for the right password too, so the guesser cannot tell when they hit it.
+    _assert_throttled(_change_password(client, PASSWORD))
+    # Another account is not held up by this one's failures.
+    make_user("other@example.com")
+    other = _client(limited_app, "10.0.0.20")
+    assert _log_in(other, "other@example.com", PASSWORD).status_code == 302
+    assert _change_password(other, PASSWORD).status_code == 302

@@ -73,7 +73,7 @@ def test_registration_starts_a_fresh_session(app, client):
     response = post_form(
         client,
         "/register",
-        {"email": "new@example.com", "password": password, "confirm": password},
+        {"name": "New", "email": "new@example.com", "password": password, "confirm": password},
     )
     assert response.status_code == 302
     with client.session_transaction() as session:

@@ -359,3 +359,29 @@ def test_the_lesson_form(app, course):
 
 def _errors(page: str) -> list[str]:
     return re.findall(r'class="field__error"[^>]*>([^<]+)<', page) or [page[:1500]]
+
+
+def test_learner_names_through_the_gradebook_learner_pages_and_the_account_page(app, course):
+    """Names are any text a learner types (within the name rule): shown escaped everywhere."""
+    from app.auth.services import clean_name, name_problem
+
+    instructor = app.test_client()
+    make_user("teacher@example.com", role="instructor")
+    log_in(instructor, "teacher@example.com")
+    learners = {}
+    for n, payload in enumerate(PAYLOADS):
+        name = clean_name(f"{marker(n)} {one_line(payload)}"[:80])
+        if name_problem(name) is None:
+            learners[marker(n)] = make_user(f"xss{n}@example.com", name=name)
+    assert len(learners) >= 50
+    pages = "".join(
+        instructor.get(f"/instructor/gradebook?page={n}").get_data(as_text=True)
+        for n in range(1, 4)  # 50 learners a page
+    )
+    assert_clean(pages, "the gradebook", list(learners))
+    for mark, learner in learners.items():
+        page = instructor.get(f"/instructor/learners/{learner.id}").get_data(as_text=True)
+        assert_clean(page, f"the learner page of {mark}", [mark])
+    client = app.test_client()
+    log_in(client, "xss0@example.com")
+    assert_clean(client.get("/account").get_data(as_text=True), "the account page", [marker(0)])

@@ -12,7 +12,7 @@ from tests.support.forms import (
     quiz_settings_form,
     start_quiz,
 )
-from tests.support.people import PASSWORD, log_in, make_user
+from tests.support.people import PASSWORD, log_in, make_user, new_user
 from tests.support.queries import QueryCounter
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "log_in",
     "make_app",
     "make_user",
+    "new_user",
     "post_form",
     "quiz_fields",
     "quiz_settings_form",

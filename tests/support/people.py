@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from app.auth.models import ROLE_LEARNER, User
-from app.auth.services import normalise_email
+from app.auth.services import name_from_email, name_key, normalise_email
 from app.extensions import db
 from tests.support.forms import post_form
 
@@ -23,9 +23,23 @@ def _password_hash() -> str:
     return generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
 
 
-def make_user(email: str, role: str = ROLE_LEARNER) -> User:
+def new_user(
+    email: str, role: str = ROLE_LEARNER, name: str | None = None, password_hash: str | None = None
+) -> User:
+    """Build (not store) an account with a name (default: the email's local part)."""
+    name = name if name is not None else name_from_email(email)
+    return User(
+        email=normalise_email(email),
+        password_hash=password_hash or _password_hash(),
+        role=role,
+        name=name,
+        name_key=name_key(name),
+    )
+
+
+def make_user(email: str, role: str = ROLE_LEARNER, name: str | None = None) -> User:
     """Store an account with the test password and return it."""
-    user = User(email=normalise_email(email), password_hash=_password_hash(), role=role)
+    user = new_user(email, role, name)
     db.session.add(user)
     db.session.commit()
     return user

@@ -15,11 +15,15 @@
     POST      /instructor/lessons/<slug>/import/<token>     import_confirm      transfer
     GET       /instructor/lessons/<slug>/export.gift        export_lesson       transfer
     GET       /instructor/export.gift                       export_bank         transfer
+    GET       /instructor/gradebook                         gradebook           gradebook
+    GET       /instructor/gradebook.csv                     gradebook_csv       gradebook
+    GET       /instructor/learners/<id>                     learner             gradebook
+    GET       /instructor/attempts/<id>                     attempt_review      gradebook
 
 A new room is a module here that adds its routes to `bp`, imported below.
 """
 
 from app.instructor.blueprint import bp
-from app.instructor.views import course, home, lessons, questions, transfer
+from app.instructor.views import course, gradebook, home, lessons, questions, transfer
 
-__all__ = ["bp", "course", "home", "lessons", "questions", "transfer"]
+__all__ = ["bp", "course", "gradebook", "home", "lessons", "questions", "transfer"]

@@ -1,0 +1,212 @@
+"""The gradebook's reads: one statement per fact, whatever the number of learners.
+
+The lessons, the learners a search matches (counted, and one page of them in the
+chosen order), their stored counted grades, which attempts are open, when each was
+last active, and the footers' sums. They are kept apart and named for what they
+fetch, so a change to attempts (a new state, allowances) changes one of them.
+`read_gradebook` hands the facts to the pure `app.instructor.gradebook.summarise`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Integer, Select, case, func, select
+
+from app.auth.models import ROLE_LEARNER, User
+from app.auth.services import name_key
+from app.course.models import Lesson, Module
+from app.course.services import settings_of_lessons
+from app.extensions import db
+from app.instructor.gradebook import (
+    BY_NAME,
+    MAX_SEARCH_LENGTH,
+    PER_PAGE,
+    ColumnTotals,
+    Gradebook,
+    GradeFacts,
+    LearnerFacts,
+    LessonFacts,
+    Sort,
+    parse_sort,
+    summarise,
+)
+from app.quizzes.models import STATE_OPEN, Attempt, LessonGrade
+from app.timeutil import as_utc
+
+# Whose facts to read: a query of learner ids, or (one page) the ids themselves.
+LearnerIds = Select | list[int]
+
+
+def read_gradebook(
+    search: str = "", page: int | None = 1, sort: str | None = None, direction: str | None = None
+) -> Gradebook:
+    """Read one page of the gradebook (every matching learner when `page` is None).
+
+    A fixed number of statements whatever the number of learners: the lessons, the
+    count and the page of learners, then grades, open attempts and last activity of
+    those learners, and the footers' sums over every matching learner.
+    """
+    lessons = gradebook_lessons()
+    order = parse_sort(sort, direction, lessons)
+    matching = matching_learners(search)
+    count = count_learners(matching)
+    pages = max(1, -(-count // PER_PAGE))
+    page = None if page is None else min(max(page, 1), pages)
+    learners = gradebook_learners(matching, page, order, lessons)
+    # One page: its few ids. Every learner (the CSV): the matching query, not 10,000 ids.
+    ids = matching if page is None else [learner.id for learner in learners]
+    return summarise(
+        lessons, learners, counted_grades(ids), open_attempts(ids), last_activity(ids),
+        column_totals(matching), count, page or 1, order,
+    )  # fmt: skip
+
+
+def gradebook_lessons() -> list[LessonFacts]:
+    """Return the course's lessons in order, each marked final exam or not (two statements)."""
+    lessons = list(
+        db.session.scalars(
+            select(Lesson).join(Module).order_by(Module.position, Lesson.position, Lesson.id)
+        )
+    )
+    settings = settings_of_lessons(lessons)
+    return [
+        LessonFacts(lesson.id, lesson.slug, lesson.title, settings[lesson.id].final_exam)
+        for lesson in lessons
+    ]
+
+
+def matching_learners(search: str = "") -> Select:
+    """The ids of graded accounts (learners, not instructors) that match a search.
+
+    The search is case-insensitive on the name (by its casefolded key) and the email;
+    `%` and `_` are matched literally.
+    """
+    query = select(User.id).where(User.role == ROLE_LEARNER)
+    search = search.strip()[:MAX_SEARCH_LENGTH]
+    if search:
+        query = query.where(
+            User.name_key.contains(name_key(search), autoescape=True)
+            | User.email.contains(search.lower(), autoescape=True)
+        )
+    return query
+
+
+def count_learners(matching: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+
+
+def gradebook_learners(
+    matching: Select,
+    page: int | None = None,
+    sort: Sort = BY_NAME,
+    lessons: Iterable[LessonFacts] = (),
+) -> list[LearnerFacts]:
+    """Return the matching learners in the sort's order, then by name key and id.
+
+    One page of them, or all. Learners without a value (never active, not graded in
+    the lesson) come last in both directions.
+    """
+    column = _sort_column(sort, lessons)
+    ordered = column.desc() if sort.descending else column.asc()
+    query = (
+        select(User.id, User.name, User.email)
+        .where(User.id.in_(matching))
+        .order_by(ordered.nulls_last(), User.name_key, User.id)
+    )
+    if page is not None:
+        query = query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    return [LearnerFacts(row.id, row.name, row.email) for row in db.session.execute(query)]
+
+
+def _sort_column(sort: Sort, lessons: Iterable[LessonFacts]):
+    """The value a learner sorts by, as a column or a correlated subquery."""
+    if sort.key == "email":
+        return User.email
+    if sort.key == "progress":
+        counted = [lesson.id for lesson in lessons if not lesson.final_exam]
+        return (
+            select(func.count())
+            .where(
+                LessonGrade.user_id == User.id,
+                LessonGrade.lesson_id.in_(counted),
+                LessonGrade.attempts_graded > 0,
+                LessonGrade.passed.is_(True),
+            )
+            .scalar_subquery()
+        )
+    if sort.key == "activity":
+        latest = func.max(func.coalesce(Attempt.submitted_at, Attempt.started_at))
+        return select(latest).where(Attempt.user_id == User.id).scalar_subquery()
+    if sort.key == "lesson":
+        return (
+            select(LessonGrade.percent)
+            .where(
+                LessonGrade.user_id == User.id,
+                LessonGrade.lesson_id == sort.lesson_id,
+                LessonGrade.attempts_graded > 0,
+            )
+            .scalar_subquery()
+        )
+    return User.name_key
+
+
+def counted_grades(
+    learner_ids: LearnerIds | None = None, user_id: int | None = None
+) -> list[GradeFacts]:
+    """Return the stored counted grades of these learners (or one) with a graded attempt."""
+    query = select(
+        LessonGrade.user_id, LessonGrade.lesson_id, LessonGrade.percent, LessonGrade.passed
+    ).where(LessonGrade.attempts_graded > 0)
+    if learner_ids is not None:
+        query = query.where(LessonGrade.user_id.in_(learner_ids))
+    if user_id is not None:
+        query = query.where(LessonGrade.user_id == user_id)
+    return [
+        GradeFacts(row.user_id, row.lesson_id, row.percent, row.passed)
+        for row in db.session.execute(query)
+    ]
+
+
+def column_totals(matching: Select) -> list[ColumnTotals]:
+    """Sum each lesson's counted grades over the matching learners with a graded attempt."""
+    query = (
+        select(
+            LessonGrade.lesson_id,
+            func.count(),
+            func.sum(LessonGrade.percent),
+            func.sum(case((LessonGrade.passed, 1), else_=0).cast(Integer)),
+        )
+        .where(LessonGrade.attempts_graded > 0, LessonGrade.user_id.in_(matching))
+        .group_by(LessonGrade.lesson_id)
+    )
+    return [
+        ColumnTotals(lesson_id, graded, float(total or 0.0), int(passed or 0))
+        for lesson_id, graded, total, passed in db.session.execute(query)
+    ]
+
+
+def open_attempts(learner_ids: LearnerIds) -> set[tuple[int, int]]:
+    """Return the (learner, lesson) pairs of these learners with an attempt in progress."""
+    query = (
+        select(Attempt.user_id, Attempt.lesson_id)
+        .where(Attempt.state == STATE_OPEN, Attempt.user_id.in_(learner_ids))
+        .distinct()
+    )
+    return {(row.user_id, row.lesson_id) for row in db.session.execute(query)}
+
+
+def last_activity(learner_ids: LearnerIds) -> dict[int, datetime]:
+    """Return each of these learners' latest attempt start or submission (UTC)."""
+    query = (
+        select(Attempt.user_id, func.max(Attempt.started_at), func.max(Attempt.submitted_at))
+        .where(Attempt.user_id.in_(learner_ids))
+        .group_by(Attempt.user_id)
+    )
+    found = {}
+    for user_id, started, submitted in db.session.execute(query):
+        times = [as_utc(t) for t in (started, submitted) if t is not None]
+        if times:
+            found[user_id] = max(times)
+    return found

@@ -1,0 +1,128 @@
+"""A learner's page for instructors: every attempt per lesson, and the review of one.
+
+Reads (one statement each) and one pure function, `learner_record`, that groups a
+learner's attempts by lesson in course order with the counted grade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import ROLE_LEARNER, User
+from app.extensions import db
+from app.instructor.gradebook import Cell, GradeFacts, LearnerFacts, LessonFacts
+from app.instructor.gradebook_reads import counted_grades, gradebook_lessons
+from app.quizzes.models import STATE_OPEN, Attempt, Response
+from app.timeutil import as_utc
+
+
+@dataclass(frozen=True)
+class AttemptFacts:
+    """One attempt as the learner's page lists it."""
+
+    id: int
+    lesson_id: int
+    number: int
+    state: str
+    started_at: datetime
+    submitted_at: datetime | None
+    score: float | None
+    max_score: float
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == STATE_OPEN
+
+    @property
+    def graded(self) -> bool:
+        return self.submitted_at is not None and self.score is not None
+
+    @property
+    def percent(self) -> float | None:
+        if not self.graded:
+            return None
+        return 100.0 * (self.score or 0.0) / self.max_score if self.max_score else 0.0
+
+
+@dataclass(frozen=True)
+class LessonRecord:
+    """A learner's standing in one lesson and every attempt at it, oldest first."""
+
+    lesson: LessonFacts
+    cell: Cell
+    attempts: list[AttemptFacts]
+
+
+def learner_record(
+    lessons: Iterable[LessonFacts], attempts: Iterable[AttemptFacts], grades: Iterable[GradeFacts]
+) -> list[LessonRecord]:
+    """Group one learner's attempts by lesson, in course order, with the counted grade."""
+    by_lesson: dict[int, list[AttemptFacts]] = {}
+    for attempt in sorted(attempts, key=lambda a: (a.number, a.id)):
+        by_lesson.setdefault(attempt.lesson_id, []).append(attempt)
+    grade_of = {g.lesson_id: g for g in grades}
+    records = []
+    for lesson in lessons:
+        tries = by_lesson.get(lesson.id, [])
+        grade = grade_of.get(lesson.id)
+        in_progress = any(a.is_open for a in tries)
+        cell = (
+            Cell(grade.percent, grade.passed, in_progress)
+            if grade
+            else Cell(in_progress=in_progress)
+        )
+        records.append(LessonRecord(lesson, cell, tries))
+    return records
+
+
+def read_learner(user_id: int) -> LearnerFacts | None:
+    """Return a learner by id (None for an instructor or an unknown id)."""
+    row = db.session.execute(
+        select(User.id, User.name, User.email).where(User.id == user_id, User.role == ROLE_LEARNER)
+    ).first()
+    return LearnerFacts(row.id, row.name, row.email) if row else None
+
+
+def learner_attempts(user_id: int) -> list[AttemptFacts]:
+    """Return every attempt of one learner (one statement)."""
+    query = select(
+        Attempt.id, Attempt.lesson_id, Attempt.number, Attempt.state, Attempt.started_at,
+        Attempt.submitted_at, Attempt.score, Attempt.max_score,
+    ).where(Attempt.user_id == user_id)  # fmt: skip
+    return [
+        AttemptFacts(
+            row.id,
+            row.lesson_id,
+            row.number,
+            row.state,
+            as_utc(row.started_at),
+            as_utc(row.submitted_at) if row.submitted_at else None,
+            row.score,
+            row.max_score,
+        )
+        for row in db.session.execute(query)
+    ]
+
+
+def read_learner_record(user_id: int) -> list[LessonRecord]:
+    """Read one learner's attempts and grades in a fixed number of statements, by lesson."""
+    lessons = gradebook_lessons()
+    return learner_record(lessons, learner_attempts(user_id), counted_grades(user_id=user_id))
+
+
+def learner_attempt(attempt_id: int) -> Attempt | None:
+    """Return any learner's attempt with what its review needs (an instructor's view of it)."""
+    return db.session.scalar(
+        select(Attempt)
+        .join(User, User.id == Attempt.user_id)
+        .where(Attempt.id == attempt_id, User.role == ROLE_LEARNER)
+        .options(
+            selectinload(Attempt.responses).selectinload(Response.version),
+            selectinload(Attempt.lesson),
+        )
+    )

@@ -1,0 +1,107 @@
+"""The gradebook room: the class's scores, their CSV, a learner's page, an attempt's review.
+
+The reads and the summaries live in `app.instructor.gradebook` (the CSV in
+`gradebook_csv`); these views only fetch, render and stream.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from app.auth.access import instructor_required
+from app.course.services import course_title
+from app.database import unit_of_work
+from app.instructor import gradebook as book
+from app.instructor import learners
+from app.instructor.blueprint import bp
+from app.instructor.gradebook_csv import csv_chunks, csv_filename
+from app.instructor.gradebook_reads import read_gradebook
+from app.quizzes import attempts as quiz_attempts
+from app.quizzes.review import review_attempt
+from app.security import download
+from app.timeutil import now_utc
+
+
+def _grade_overdue_attempts() -> None:
+    """Grade attempts whose time ran out, so the scores shown are the ones that count.
+
+    As on a learner's pages: one read, and a write only when some attempt is overdue.
+    """
+    if quiz_attempts.overdue_attempt_ids():
+        with unit_of_work():
+            quiz_attempts.close_overdue_attempts()
+
+
+def _search() -> str:
+    return request.args.get("q", "").strip()[: book.MAX_SEARCH_LENGTH]
+
+
+def _page() -> int:
+    """Read ?page= (a bad or absurd value is page 1; past the end is the last page)."""
+    value = request.args.get("page", "1")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else 1
+
+
+def _order() -> tuple[str | None, str | None]:
+    return request.args.get("sort"), request.args.get("dir")
+
+
+@bp.route("/gradebook")
+@instructor_required
+def gradebook() -> str:
+    _grade_overdue_attempts()
+    search = _search()
+    gradebook = read_gradebook(search, _page(), *_order())
+    return render_template(
+        "instructor/gradebook.html", book=gradebook, search=search, percent=book.format_percent
+    )
+
+
+@bp.route("/gradebook.csv")
+@instructor_required
+def gradebook_csv() -> Response:
+    _grade_overdue_attempts()
+    # Every learner the search matches, read before streaming: the generator needs no database.
+    summary = read_gradebook(_search(), None, *_order())
+    filename = csv_filename(course_title(), now_utc().date())
+    chunks = (chunk.encode("utf-8") for chunk in csv_chunks(summary))
+    return download(chunks, filename, mimetype="text/csv")  # learners' names and scores
+
+
+@bp.route("/learners/<id:learner_id>")
+@instructor_required
+def learner(learner_id: int) -> str:
+    _grade_overdue_attempts()
+    person = learners.read_learner(learner_id)
+    if person is None:
+        abort(404)
+    return render_template(
+        "instructor/learner.html",
+        learner=person,
+        records=learners.read_learner_record(learner_id),
+        percent=book.format_percent,
+    )
+
+
+@bp.route("/attempts/<id:attempt_id>")
+@instructor_required
+def attempt_review(attempt_id: int) -> str | Response:
+    """Show a learner's graded attempt as the learner's own result page shows it."""
+    _grade_overdue_attempts()
+    attempt = learners.learner_attempt(attempt_id)
+    if attempt is None:
+        abort(404)
+    if attempt.is_open:
+        flash("This attempt is still in progress: its review appears once it is submitted.", "info")
+        return redirect(url_for("instructor.learner", learner_id=attempt.user_id))
+    review = review_attempt(attempt)
+    return render_template(
+        "instructor/attempt_review.html",
+        attempt=attempt,
+        learner=learners.read_learner(attempt.user_id),
+        items=review.items,
+        passed=review.passed,
+        settings=review.settings,
+        hidden_note=review.hidden_note,
+    )
