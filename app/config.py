@@ -40,13 +40,28 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "LOG_FORMAT": "json" if os.environ.get("LOG_FORMAT", "").strip() == "json" else "text",
+        "TRUSTED_PROXIES": trusted_proxies(os.environ.get("TRUSTED_PROXIES", "")),
     }
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A database that does not answer fails a request (and /healthz) in seconds, not minutes.
+        config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] = {"connect_timeout": 5}
     secret = os.environ.get("SECRET_KEY") or _read_secret_file(instance_path)
     if secret:
         config["SECRET_KEY"] = secret
     if overrides:
         config.update(overrides)
     return config
+
+
+def trusted_proxies(value: str) -> int:
+    """Read `TRUSTED_PROXIES`: how many reverse proxies in front of the app set X-Forwarded-*."""
+    value = value.strip() or "0"
+    if not value.isdigit() or int(value) > 10:
+        raise ValueError(
+            f"TRUSTED_PROXIES must be a whole number of proxies from 0 to 10, not {value!r}."
+        )
+    return int(value)
 
 
 def _read_secret_file(instance_path: Path) -> str | None:
