@@ -31,7 +31,7 @@ run: install
 	$(MAKE) serve
 
 serve:
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
 
 ## Install everything, check lint and format, run the whole suite (SQLite, PostgreSQL, browser).
 test: install-test

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from app.config import PROJECT_ROOT, build_config
+from app.ops import register_ops
 from app.routing import register_converters
 from app.security import register_security
 
@@ -25,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.config.from_mapping(build_config(instance_path, config))
+    register_ops(app)  # first: every request gets its id before anything can refuse it
     register_security(app)
     register_extensions(app)
     register_converters(app)
@@ -101,7 +103,7 @@ def _request_form() -> Any:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import attempts_cli, bank_cli, course_cli, users_cli
+    from app.cli import attempts_cli, backup_command, bank_cli, course_cli, users_cli
 
-    for group in (course_cli, users_cli, attempts_cli, bank_cli):
+    for group in (course_cli, users_cli, attempts_cli, bank_cli, backup_command):
         app.cli.add_command(group)

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.auth import services as auth_services
 from app.auth.models import ROLE_INSTRUCTOR, ROLE_LEARNER
 from app.content.loading import load_course
 from app.course.files import CourseFileError, read_course
-from app.database import unit_of_work
+from app.database import hold_startup_lock, unit_of_work
+from app.extensions import db
 
 course_cli = AppGroup("course", help="Load the course files into the database.")
 users_cli = AppGroup("users", help="Manage accounts and roles.")
@@ -113,6 +114,7 @@ def load_command(course_dir: Path | None) -> None:
     except CourseFileError as error:
         raise click.ClickException(f"{error} (nothing was loaded)") from error
     with unit_of_work():
+        hold_startup_lock(db.session.connection())  # two servers starting together load once
         report = load_course(source)
     for line in report.lines():
         click.echo(line)
@@ -178,3 +180,17 @@ def _set_role(email: str, role: str) -> None:
     except auth_services.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"{user.email} is now {'an' if role == ROLE_INSTRUCTOR else 'a'} {role}.")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Copy the SQLite database to PATH while the app keeps serving."""
+    from app.ops.backup import BackupRefused, backup_sqlite
+
+    try:
+        size = backup_sqlite(db.engine, path)
+    except (BackupRefused, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up the database to {path} ({size:,} bytes).")

@@ -82,7 +82,12 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
             "IMPORT_MAX_QUESTIONS", DEFAULT_IMPORT_MAX_QUESTIONS
         ),
         **rate_limit_settings(),
+        "LOG_FORMAT": "json" if os.environ.get("LOG_FORMAT", "").strip() == "json" else "text",
+        "TRUSTED_PROXIES": trusted_proxies(os.environ.get("TRUSTED_PROXIES", "")),
     }
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A database that does not answer fails a request (and /healthz) in seconds, not minutes.
+        config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] = {"connect_timeout": 5}
     secret = os.environ.get("SECRET_KEY") or _read_secret_file(instance_path)
     if secret:
         config["SECRET_KEY"] = secret
@@ -106,6 +111,16 @@ def rate_limit_settings() -> dict[str, Any]:
 
 def _env(name: str) -> str:
     return os.environ.get(name, "").strip()
+
+
+def trusted_proxies(value: str) -> int:
+    """Read `TRUSTED_PROXIES`: how many reverse proxies in front of the app set X-Forwarded-*."""
+    value = value.strip() or "0"
+    if not value.isdigit() or int(value) > 10:
+        raise ValueError(
+            f"TRUSTED_PROXIES must be a whole number of proxies from 0 to 10, not {value!r}."
+        )
+    return int(value)
 
 
 def _read_secret_file(instance_path: Path) -> str | None:

@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine
 
 from app.extensions import db
 
@@ -33,6 +33,15 @@ _KEEP_LOADED = "milidip.keep_loaded"
 _MEMO = "milidip.memo"
 _WRITING = "milidip.writing"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# What each SQLite connection must run with, as PRAGMA reads them back.
+SQLITE_SETTINGS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
+    "synchronous": 1,  # NORMAL
+}
+# The key of PostgreSQL's advisory lock that start-up work (migrations, course load) takes.
+STARTUP_LOCK_KEY = 7_244_107_311
 
 
 @event.listens_for(Engine, "connect")
@@ -144,3 +153,42 @@ def begin_write() -> None:
         session.connection()
     finally:
         _write_intent.reset(token)
+
+
+def database_settings_problems() -> list[str]:
+    """Say which of SQLite's connection settings did not take (nothing on PostgreSQL).
+
+    The server checks this before it serves: WAL lets readers work while a writer
+    writes, the busy timeout makes writers wait instead of failing, foreign keys
+    keep rows consistent, and synchronous=NORMAL is the durability WAL is meant with.
+    """
+    if db.engine.dialect.name != "sqlite":
+        return []
+    problems = []
+    with db.engine.connect() as connection:
+        for name, wanted in SQLITE_SETTINGS.items():
+            found = connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            if str(found).lower() != str(wanted):
+                problems.append(f"SQLite's {name} is {found!r}, not {wanted!r}")
+    return problems
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Let a transaction begun inside the block take SQLite's write lock at its start."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def hold_startup_lock(connection: Connection) -> None:
+    """Serialise start-up work (migrations, course load) between servers started together.
+
+    On PostgreSQL, an advisory lock held until the transaction ends; on SQLite the
+    transaction already began with BEGIN IMMEDIATE (`writing`, `unit_of_work`), which
+    is the same guarantee. The second server waits, then finds the work done.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STARTUP_LOCK_KEY})

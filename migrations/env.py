@@ -91,14 +91,21 @@ def run_migrations_online():
 
     connectable = get_engine()
 
+    # Two servers started together must not both migrate: the whole upgrade is one
+    # transaction that first takes the start-up lock (PostgreSQL: an advisory lock;
+    # SQLite: BEGIN IMMEDIATE). The second waits, then finds the schema at head.
+    from app.database import hold_startup_lock, writing
+
     with connectable.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            transactional_ddl=True,
             **conf_args
         )
 
-        with context.begin_transaction():
+        with writing(), context.begin_transaction():
+            hold_startup_lock(connection)
             context.run_migrations()
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,6 +142,24 @@ def _upgrade(url: str) -> None:
     with app.app_context():
         upgrade()
         _db.engine.dispose()
+
+
+@pytest.fixture
+def fresh_database_url(
+    backend: str, database_url: str, worker_id_name: str, tmp_path: Path
+) -> Iterator[str]:
+    """An empty database (no tables) on this test's backend, dropped afterwards.
+
+    For what happens before the schema exists: migrations, and servers starting together.
+    """
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    url = _postgres_database_url(f"{worker_id_name}_fresh")
+    try:
+        yield url
+    finally:
+        _drop_postgres_database(url)
 
 
 @pytest.fixture(params=BACKENDS)
