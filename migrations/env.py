@@ -96,17 +96,34 @@ def run_migrations_online():
     # SQLite: BEGIN IMMEDIATE). The second waits, then finds the schema at head.
     from app.database import hold_startup_lock, writing
 
+    #
+    # SQLite: a batch migration rebuilds a table (create, copy, drop, rename). With foreign
+    # keys on, dropping a table other rows refer to fails, so they are off while migrating
+    # (set on the raw connection, before any transaction: SQLite ignores the pragma inside
+    # one) and `PRAGMA foreign_key_check` must find nothing before the upgrade commits.
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            transactional_ddl=True,
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection if sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                transactional_ddl=True,
+                **conf_args
+            )
 
-        with writing(), context.begin_transaction():
-            hold_startup_lock(connection)
-            context.run_migrations()
+            with writing(), context.begin_transaction():
+                hold_startup_lock(connection)
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -38,10 +38,15 @@ def _key_type() -> sa.types.TypeEngine:
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('name', sa.String(length=80), nullable=True))
-        batch_op.add_column(sa.Column('name_key', _key_type(), nullable=True))
-        batch_op.add_column(sa.Column('name_confirmed', sa.Boolean(), nullable=True))
+    # Columns are added NOT NULL with a default, then filled: SQLite can add such a
+    # column in place, where making a column NOT NULL later would rebuild `users`, a
+    # table other rows refer to (its foreign keys refuse the DROP TABLE of a rebuild).
+    op.add_column('users', sa.Column('name', sa.String(length=80), nullable=False, server_default=''))
+    op.add_column('users', sa.Column('name_key', _key_type(), nullable=False, server_default=''))
+    op.add_column(
+        'users',
+        sa.Column('name_confirmed', sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
     users = sa.table(
         'users',
@@ -70,17 +75,15 @@ def upgrade():
             ),
             updates,
         )
-
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.alter_column('name', existing_type=sa.String(length=80), nullable=False)
-        batch_op.alter_column('name_key', existing_type=_key_type(), nullable=False)
-        batch_op.alter_column('name_confirmed', existing_type=sa.Boolean(), nullable=False)
-        batch_op.create_index(batch_op.f('ix_users_name_key'), ['name_key'], unique=False)
+    if connection.dialect.name == 'postgresql':  # the app always sets them; no default kept
+        for column in ('name', 'name_key', 'name_confirmed'):
+            op.alter_column('users', column, server_default=None)
+    op.create_index(op.f('ix_users_name_key'), 'users', ['name_key'], unique=False)
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_users_name_key'))
-        batch_op.drop_column('name_confirmed')
-        batch_op.drop_column('name_key')
-        batch_op.drop_column('name')
+    # Plain DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch rebuild of `users` would drop a
+    # table other rows refer to, which SQLite's foreign keys refuse.
+    op.drop_index(op.f('ix_users_name_key'), table_name='users')
+    for column in ('name_confirmed', 'name_key', 'name'):
+        op.drop_column('users', column)

@@ -109,6 +109,7 @@ NOT_PAGES = {
     "instructor.export_lesson": "downloads a GIFT file",
     "instructor.export_bank": "downloads a GIFT file",
     "instructor.gradebook_csv": "downloads a CSV file",
+    "ops.healthz": "answers load balancers in JSON",
 }
 
 # Pages served without a rule of their own.

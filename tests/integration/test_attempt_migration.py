@@ -67,6 +67,25 @@ attempts = sa.table(
     sa.column("save_seq", sa.Integer),
 )
 
+# An answered question: a real deployment's attempts are referred to by responses, so a
+# migration that rebuilds `attempts` on SQLite must cope with rows pointing at it.
+questions = sa.table(
+    "questions", *(sa.column(c) for c in
+                   ("id", "uid", "lesson_id", "status", "origin", "position", "current_number",
+                    "edited_in_web")),
+)  # fmt: skip
+question_versions = sa.table(
+    "question_versions", *(sa.column(c) for c in
+                           ("id", "question_id", "number", "type", "title", "prompt",
+                            "text_format", "points", "general_feedback", "created_at")),
+    sa.column("payload", sa.JSON),
+)  # fmt: skip
+responses = sa.table(
+    "responses", *(sa.column(c) for c in
+                   ("id", "attempt_id", "position", "question_version_id", "fraction", "points")),
+    sa.column("choice_order", sa.JSON), sa.column("answer", sa.JSON),
+)  # fmt: skip
+
 
 @pytest.fixture
 def empty_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
@@ -126,6 +145,25 @@ def _seed_what_races_left(connection: sa.Connection) -> None:
             _attempt(30, 3, 4, "submitted", minutes=1),
         ],
     )
+    connection.execute(
+        questions.insert(),
+        {"id": 1, "uid": "q-1", "lesson_id": 1, "status": "active", "origin": "file",
+         "position": 1, "current_number": 1, "edited_in_web": False},
+    )  # fmt: skip
+    connection.execute(
+        question_versions.insert(),
+        {"id": 1, "question_id": 1, "number": 1, "type": "truefalse", "title": "",
+         "prompt": "Envoys carry messages.", "text_format": "markdown",
+         "payload": {"correct": True}, "points": 1.0, "general_feedback": "", "created_at": T0},
+    )  # fmt: skip
+    connection.execute(
+        responses.insert(),
+        [
+            {"id": n, "attempt_id": attempt, "position": 1, "question_version_id": 1,
+             "choice_order": [], "answer": True, "fraction": 1.0, "points": 1.0}
+            for n, attempt in enumerate((10, 11, 12, 20, 21, 30), start=1)
+        ],
+    )  # fmt: skip
 
 
 def test_upgrade_renumbers_abandons_duplicates_then_constrains(empty_database_url):
