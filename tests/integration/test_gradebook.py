@@ -7,10 +7,11 @@ import io
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from app.course.models import Lesson
 from app.instructor.gradebook import PER_PAGE
+from app.instructor.gradebook_reads import below_pass_mark
 from app.quizzes.grades import update_lesson_grade
 from app.quizzes.models import Attempt
 from app.timeutil import now_utc
@@ -110,8 +111,11 @@ def test_the_gradebook_reads_the_same_number_of_statements_for_3_30_or_60_learne
             page = instructor_client.get("/instructor/gradebook")
         with count_queries() as export:
             csv_file = instructor_client.get("/instructor/gradebook.csv")
+        with count_queries() as filtered:
+            helped = instructor_client.get("/instructor/gradebook?show=needs-help&sort=progress")
         assert page.status_code == 200 and csv_file.status_code == 200
-        counts.append((counter.count, export.count))
+        assert helped.status_code == 200
+        counts.append((counter.count, export.count, filtered.count))
         assert len(_rows(page.get_data(as_text=True))) == min(total, PER_PAGE)
         assert csv_file.get_data().count(b"\r\n") == 1 + total
     print(f"gradebook and CSV statements at 3, 30 and 60 learners: {counts}")
@@ -271,3 +275,90 @@ def test_sorting_by_each_column_keeps_learners_without_a_value_last(
         "ada Lovelace",
         "Юрий",
     ]
+
+
+def _filter_class(db):
+    """The three of `_class`, one who passed everything, one who needs help, one who got there."""
+    ada, zoe, yuri = _class(db)
+    pat = make_user("pat@example.com", name="Pat")
+    for slug, score in (("first-lesson", 8.0), ("second-lesson", 6.0), ("final-review", 9.0)):
+        _attempt(db, pat, slug, score)
+    hal = make_user("hal@example.com", name="Hal")
+    _attempt(db, hal, "first-lesson", 5.0)  # two graded attempts below 70%, not passed
+    _attempt(db, hal, "first-lesson", 6.0)
+    rex = make_user("rex@example.com", name="Rex")
+    for score in (5.0, 6.0, 8.0):  # failed twice, then passed: no longer needs help
+        _attempt(db, rex, "first-lesson", score)
+    return ada, zoe, yuri, pat, hal, rex
+
+
+def test_filters_pick_learners_not_started_in_progress_passed_everything_or_needing_help(
+    instructor_client, course, db, count_queries
+):
+    _filter_class(db)
+
+    def shown(query: str) -> list[str]:
+        page = instructor_client.get(f"/instructor/gradebook?{query}").get_data(as_text=True)
+        return [_text(row).split(" ")[0] for row in _rows(page)]
+
+    assert shown("") == ["ada", "Hal", "Pat", "Rex", "Zoë", "Юрий"]
+    assert shown("show=not-started") == ["Юрий"]
+    assert shown("show=in-progress") == ["Zoë"]
+    assert shown("show=passed-everything") == ["Pat"]
+    assert shown("show=needs-help") == ["Hal"]
+    assert shown("show=nonsense") == shown("")
+    # The filter keeps the search and the sort, and the search and sort links keep it.
+    assert shown("show=needs-help&q=pat") == []
+    assert shown("show=in-progress&q=ZOE&sort=name&dir=desc") == ["Zoë"]
+    page = instructor_client.get("/instructor/gradebook?show=needs-help&sort=email&dir=desc")
+    text = page.get_data(as_text=True)
+    assert "showing needs help" in text and "Scores of 1 learner " in text
+    assert 'aria-current="page">needs help</a>' in text
+    assert 'href="/instructor/gradebook?show=needs-help">Learner</a>' in text  # a header
+    assert 'href="/instructor/gradebook?sort=email&amp;dir=desc&amp;show=passed-everything"' in text
+    assert 'name="show" value="needs-help"' in text  # the search form carries it
+    assert "/instructor/gradebook.csv?sort=email&amp;dir=desc&amp;show=needs-help" in text
+    footer = _text(text.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0])
+    assert "Class average 60% (n = 1)" in footer  # Hal alone
+    empty = instructor_client.get("/instructor/gradebook?show=passed-everything&q=hal")
+    assert "No learner is listed under “passed everything” and matches “hal”." in empty.get_data(
+        as_text=True
+    )
+    # The CSV exports the gradebook as filtered.
+    csv_text = instructor_client.get("/instructor/gradebook.csv?show=in-progress").get_data(
+        as_text=True
+    )
+    assert [line.split(",")[0] for line in csv_text.splitlines()[1:]] == ["Zoë Ng"]
+    counts = set()
+    for query in ("", "show=not-started", "show=in-progress", "show=passed-everything",
+                  "show=needs-help&sort=activity"):  # fmt: skip
+        with count_queries() as counter:
+            instructor_client.get(f"/instructor/gradebook?{query}")
+        counts.add(counter.count)
+    assert len(counts) == 1, counts
+
+
+def test_sixty_learners_who_need_help_page_with_the_filter_kept(instructor_client, course, db):
+    for n in range(55):
+        learner = make_user(f"h{n}@example.com", name=f"Helpme {n:02d}")
+        _attempt(db, learner, "second-lesson", 1.0)
+        _attempt(db, learner, "second-lesson", 2.0)
+    make_user("fine@example.com", name="Fine")
+    first = instructor_client.get("/instructor/gradebook?show=needs-help").get_data(as_text=True)
+    assert "Scores of 55 learners" in first
+    assert 'href="/instructor/gradebook?show=needs-help&amp;page=2" rel="next"' in first
+    second = instructor_client.get("/instructor/gradebook?show=needs-help&page=2")
+    assert len(_rows(second.get_data(as_text=True))) == 5
+
+
+def test_below_the_pass_mark_in_sql_follows_the_one_pass_rule(db):
+    from app.quizzes.scoring import passes
+
+    cases = [(7.0, 10.0, 70.0), (6.99, 10.0, 70.0), (0.0, 0.0, 50.0), (0.0, 0.0, 0.0),
+             (2.0, 3.0, 66.666667), (1.0, 3.0, 33.0)]  # fmt: skip
+    for score, max_score, mark in cases:
+        below = db.session.scalar(
+            select(below_pass_mark(literal(score), literal(max_score), literal(mark)))
+        )
+        percent = 100.0 * score / max_score if max_score else 0.0
+        assert bool(below) == (not passes(percent, mark)), (score, max_score, mark)

@@ -43,8 +43,9 @@ def _page() -> int:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else 1
 
 
-def _order() -> tuple[str | None, str | None]:
-    return request.args.get("sort"), request.args.get("dir")
+def _order() -> tuple[str | None, str | None, str | None]:
+    """Read the sort column, its direction and the filter (`?show=`), as links carry them."""
+    return request.args.get("sort"), request.args.get("dir"), request.args.get("show")
 
 
 @bp.route("/gradebook")
@@ -54,7 +55,11 @@ def gradebook() -> str:
     search = _search()
     gradebook = read_gradebook(search, _page(), *_order())
     return render_template(
-        "instructor/gradebook.html", book=gradebook, search=search, percent=book.format_percent
+        "instructor/gradebook.html",
+        book=gradebook,
+        search=search,
+        percent=book.format_percent,
+        filters=book.FILTERS,
     )
 
 
