@@ -213,9 +213,18 @@ def test_the_learners_page_lists_every_attempt_with_a_link_to_its_review(
     review = instructor_client.get(review_url)
     text = review.get_data(as_text=True)
     assert review.status_code == 200
-    assert "as the learner sees it" in text and "Your answer" in text
-    # The learner has neither passed nor used a last attempt: the key stays hidden here too.
-    assert "Correct answer" not in text and "The correct answers and feedback appear" in text
+    # The instructor sees everything: the learner's answers, the key and the feedback ...
+    assert "Learner&#39;s answer" in text and "Correct answer" in text
+    assert text.count("<dt>Correct answer</dt>") == text.count("<dt>Learner&#39;s answer</dt>")
+    assert 'class="review__feedback"' in text or 'class="review__general"' in text
+    # ... and a line saying what the learner, who has neither passed nor used a last
+    # attempt, sees of it now under the default review options.
+    sees = _text(text.split('id="learner-sees"', 1)[1].split("</div>", 1)[0])
+    assert "sees now under this quiz's review options: their answers, right or wrong marks" in sees
+    assert "not: the feedback on their choices, the general feedback, the correct answers" in sees
+    assert "The correct answers and feedback appear once you pass this quiz" in sees
+    learner_page = client.get(f"/attempts/{submitted_id}/result").get_data(as_text=True)
+    assert "Correct answer" not in learner_page  # the learner's own page still hides the key
     # The learner's own result URL stays theirs alone.
     assert instructor_client.get(f"/attempts/{submitted_id}/result").status_code == 404
     # An attempt still in progress has no review yet: back to the learner's page.

@@ -18,7 +18,7 @@ from app.instructor.blueprint import bp
 from app.instructor.gradebook_csv import csv_chunks, csv_filename
 from app.instructor.gradebook_reads import read_gradebook
 from app.quizzes import attempts as quiz_attempts
-from app.quizzes.review import review_attempt
+from app.quizzes.review import parts_by_visibility, review_attempt
 from app.security import download
 from app.timeutil import now_utc
 
@@ -92,7 +92,7 @@ def learner(learner_id: int) -> str:
 @bp.route("/attempts/<id:attempt_id>")
 @instructor_required
 def attempt_review(attempt_id: int) -> str | Response:
-    """Show a learner's graded attempt as the learner's own result page shows it."""
+    """Show a learner's graded attempt in full (key, feedback) and what the learner sees of it."""
     _grade_overdue_attempts()
     attempt = learners.learner_attempt(attempt_id)
     if attempt is None:
@@ -100,7 +100,7 @@ def attempt_review(attempt_id: int) -> str | Response:
     if attempt.is_open:
         flash("This attempt is still in progress: its review appears once it is submitted.", "info")
         return redirect(url_for("instructor.learner", learner_id=attempt.user_id))
-    review = review_attempt(attempt)
+    review = review_attempt(attempt, reveal_all=True)
     return render_template(
         "instructor/attempt_review.html",
         attempt=attempt,
@@ -108,5 +108,7 @@ def attempt_review(attempt_id: int) -> str | Response:
         items=review.items,
         passed=review.passed,
         settings=review.settings,
-        hidden_note=review.hidden_note,
+        learner_note=review.hidden_note,
+        learner_sees=parts_by_visibility(review.learner_sees or {}),
+        answer_label="Learner's answer",
     )
