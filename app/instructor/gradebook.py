@@ -28,6 +28,7 @@ class LessonFacts:
     title: str
     final_exam: bool
     pass_mark: float = 0.0  # the lesson's current pass mark ("needs help" compares with it)
+    max_attempts: int = 0  # the lesson's attempt limit (0: none), before extra attempts
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,7 @@ def gradebook_lessons() -> list[LessonFacts]:
             lesson.title,
             settings[lesson.id].final_exam,
             settings[lesson.id].pass_mark,
+            settings[lesson.id].max_attempts,
         )
         for lesson in lessons
     ]

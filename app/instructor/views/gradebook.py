@@ -6,9 +6,11 @@ The reads and the summaries live in `app.instructor.gradebook` (the CSV in
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.auth import resets
 from app.auth.access import instructor_required
 from app.course.services import course_title
 from app.database import unit_of_work
@@ -18,6 +20,7 @@ from app.instructor.blueprint import bp
 from app.instructor.gradebook_csv import csv_chunks, csv_filename
 from app.instructor.gradebook_reads import read_gradebook
 from app.quizzes import attempts as quiz_attempts
+from app.quizzes.allowances import grant_extra_attempts
 from app.quizzes.review import parts_by_visibility, review_attempt
 from app.security import download
 from app.timeutil import now_utc
@@ -74,10 +77,7 @@ def gradebook_csv() -> Response:
     return download(chunks, filename, mimetype="text/csv")  # learners' names and scores
 
 
-@bp.route("/learners/<id:learner_id>")
-@instructor_required
-def learner(learner_id: int) -> str:
-    _grade_overdue_attempts()
+def _learner_page(learner_id: int, reset_link: str | None = None) -> str:
     person = learners.read_learner(learner_id)
     if person is None:
         abort(404)
@@ -86,7 +86,47 @@ def learner(learner_id: int) -> str:
         learner=person,
         records=learners.read_learner_record(learner_id),
         percent=book.format_percent,
+        reset_link=reset_link,
     )
+
+
+@bp.route("/learners/<id:learner_id>")
+@instructor_required
+def learner(learner_id: int) -> str:
+    _grade_overdue_attempts()
+    return _learner_page(learner_id)
+
+
+@bp.route("/learners/<id:learner_id>/lessons/<id:lesson_id>/extra-attempt", methods=["POST"])
+@instructor_required
+def grant_extra_attempt(learner_id: int, lesson_id: int) -> Response:
+    """Give the learner one more attempt at a lesson (added to any given before)."""
+    lessons = {lesson.id: lesson for lesson in learners.gradebook_lessons()}
+    if lesson_id not in lessons or learners.read_learner(learner_id) is None:
+        abort(404)
+    with unit_of_work():
+        if learners.read_learner(learner_id) is None:  # read again under the write lock
+            abort(404)
+        extra = grant_extra_attempts(learner_id, lesson_id, 1)
+    attempts = "attempt" if extra == 1 else "attempts"
+    flash(f"{lessons[lesson_id].title}: {extra} extra {attempts} given in all.", "success")
+    return redirect(
+        url_for("instructor.learner", learner_id=learner_id, _anchor=f"lesson-{lesson_id}")
+    )
+
+
+@bp.route("/learners/<id:learner_id>/password-reset", methods=["POST"])
+@instructor_required
+def issue_password_reset(learner_id: int) -> Response:
+    """Make a one-time password-reset link and show it this once (only its hash is stored)."""
+    with unit_of_work():
+        if learners.read_learner(learner_id) is None:
+            abort(404)
+        token = resets.issue_reset(learner_id, issued_by=current_user.id)
+    link = url_for("auth.reset_password", reset_token=token, _external=True)
+    response = make_response(_learner_page(learner_id, reset_link=link))
+    response.headers["Cache-Control"] = "no-store"  # the link must not linger in a cache
+    return response
 
 
 @bp.route("/attempts/<id:attempt_id>")
