@@ -15,7 +15,7 @@ from app.instructor.gradebook_reads import below_pass_mark
 from app.quizzes.grades import update_lesson_grade
 from app.quizzes.models import Attempt
 from app.timeutil import now_utc
-from tests.support import make_user, quiz_fields, start_quiz
+from tests.support import csrf_token, make_user, post_form, quiz_fields, start_quiz
 
 SLUGS = ("first-lesson", "second-lesson", "final-review")
 
@@ -371,3 +371,61 @@ def test_below_the_pass_mark_in_sql_follows_the_one_pass_rule(db):
         )
         percent = 100.0 * score / max_score if max_score else 0.0
         assert bool(below) == (not passes(percent, mark)), (score, max_score, mark)
+
+
+def test_an_instructor_gives_a_learner_who_used_every_attempt_one_more(
+    instructor_client, course, client, learner, db, count_queries
+):
+    from app.course.services import bump_content_revision
+
+    lesson = _lesson(db, "second-lesson")
+    lesson.quiz_settings = {**lesson.quiz_settings, "max_attempts": 1}
+    bump_content_revision()
+    db.session.commit()
+    url = start_quiz(client, "second-lesson")
+    assert client.post(url + "/submit", data=quiz_fields(client, url)).status_code == 302
+    token = csrf_token(client, "/")
+    refused = client.post("/lessons/second-lesson/quiz", data={"csrf_token": token})
+    assert "/attempts/" not in refused.headers["Location"]
+    lesson_page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "You have used all 1 attempts" in lesson_page
+
+    page_url = f"/instructor/learners/{learner.id}"
+    page = _text(instructor_client.get(page_url).get_data(as_text=True))
+    assert "Attempts used: 1 of 1 allowed" in page
+    grant = f"{page_url}/lessons/{lesson.id}/extra-attempt"
+    assert instructor_client.post(grant).status_code == 400  # no CSRF token: nothing given
+    for _ in range(2):
+        response = post_form(instructor_client, grant, {}, token_from=page_url)
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"{page_url}#lesson-{lesson.id}"
+    page = _text(instructor_client.get(page_url).get_data(as_text=True))
+    assert "Attempts used: 1 of 3 allowed, 2 of them extra" in page
+    assert "Second Lesson: 2 extra attempts given in all." in page
+    # The learner may start again.
+    retake = client.post(
+        "/lessons/second-lesson/quiz", data={"csrf_token": csrf_token(client, "/")}
+    )
+    assert retake.status_code == 302 and "/attempts/" in retake.headers["Location"]
+    # Unknown lessons and learners, and instructors, are 404s.
+    boss = make_user("boss@example.com", role="instructor")
+    for bad in (f"{page_url}/lessons/999999/extra-attempt",
+                f"/instructor/learners/{boss.id}/lessons/{lesson.id}/extra-attempt"):  # fmt: skip
+        assert post_form(instructor_client, bad, {}, token_from=page_url).status_code == 404
+
+
+def test_the_instructor_review_and_the_learners_page_read_a_fixed_number_of_statements(
+    instructor_client, course, client, learner, db, count_queries
+):
+    counts = []
+    for _ in range(2):
+        url = start_quiz(client, "first-lesson")
+        assert client.post(url + "/submit", data=quiz_fields(client, url)).status_code == 302
+        attempt_id = url.rstrip("/").rsplit("/", 1)[1]
+        with count_queries() as review:
+            assert instructor_client.get(f"/instructor/attempts/{attempt_id}").status_code == 200
+        with count_queries() as page:
+            assert instructor_client.get(f"/instructor/learners/{learner.id}").status_code == 200
+        counts.append((review.count, page.count))
+    print(f"instructor review and learner page statements at 1 and 2 attempts: {counts}")
+    assert counts[0] == counts[1], counts
