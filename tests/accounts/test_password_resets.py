@@ -142,3 +142,13 @@ def test_ten_requests_using_one_link_at_once_set_the_password_once(database_url,
         assert check_password_hash(user.password_hash, forms[winner]["new_password"])
         assert db.session.scalar(select(PasswordReset.used_at)) is not None
         Session(host).log_in("racer@example.com", forms[winner]["new_password"])
+
+
+def test_guessing_links_from_one_address_is_rate_limited(make_test_app, course):
+    app = make_test_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN_PER_ADDRESS="2 per minute")
+    client = app.test_client()
+    token = csrf_token(client, "/login")
+    statuses = [
+        client.post(f"/reset/guess-{n}", data={"csrf_token": token}).status_code for n in range(3)
+    ]
+    assert statuses == [404, 404, 429]
