@@ -278,6 +278,17 @@ def form_came_back(response: Response) -> bool:
     return response.status_code == 200
 
 
+def reset_failed(response: Response) -> bool:
+    """Count a reset try as failed when its form comes back or its link is refused (404)."""
+    return response.status_code in (200, 404)
+
+
+def token_key() -> str:
+    """Key a limit by the URL's reset token (its digest: the token never reaches the store)."""
+    token = str((request.view_args or {}).get("reset_token", ""))
+    return "reset:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:32]
+
+
 def retry_after_seconds(reset_at: float, now: float | None = None) -> int:
     """Return whole seconds until a limit window resets (at least 1)."""
     return max(1, math.ceil(reset_at - (time.time() if now is None else now)))

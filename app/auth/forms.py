@@ -94,3 +94,21 @@ class PasswordChangeForm(FlaskForm):
         ],
     )
     submit_password = SubmitField("Change password")
+
+
+class PasswordResetForm(FlaskForm):
+    """Set a new password with a reset link an instructor passed on."""
+
+    new_password = PasswordField(
+        "New password",
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. Other devices will be logged out.",
+        validators=[DataRequired()],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message="The passwords do not match."),
+        ],
+    )
+    submit = SubmitField("Set password")

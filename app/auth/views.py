@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -25,11 +26,17 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from app.auth import devices, services
-from app.auth.forms import LoginForm, NameForm, PasswordChangeForm, RegisterForm
+from app.auth import devices, resets, services
+from app.auth.forms import (
+    LoginForm,
+    NameForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    RegisterForm,
+)
 from app.database import unit_of_work
 from app.extensions import limiter
-from app.security import account_key, address_key, form_came_back, user_key
+from app.security import account_key, address_key, form_came_back, reset_failed, token_key, user_key
 
 bp = Blueprint("auth", __name__)
 
@@ -196,3 +203,35 @@ def change_password() -> Response | str:
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for("auth.account"))
     return _account_page(NameForm(formdata=None, name=current_user.name), form)
+
+
+@bp.route("/reset/<reset_token>", methods=["GET", "POST"])
+@limiter.limit(
+    _limit("RATELIMIT_PASSWORD_CHANGE"), key_func=token_key, methods=["POST"],
+    deduct_when=reset_failed,
+)  # fmt: skip
+@limiter.limit(
+    _limit("RATELIMIT_LOGIN_PER_ADDRESS"), key_func=address_key, methods=["POST"],
+    deduct_when=reset_failed,
+)  # fmt: skip
+def reset_password(reset_token: str) -> Response | str:
+    """Set a new password with a one-time link from an instructor (limited like a log-in).
+
+    An unknown, expired or used link is a 404, as is a POST that lost the race for it.
+    """
+    if resets.account_for_reset(reset_token) is None:
+        abort(404)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                resets.use_reset(reset_token, form.new_password.data)
+        except resets.ResetUnavailable:
+            abort(404)
+        except services.AccountError as error:
+            form.new_password.errors.append(str(error))
+        else:
+            # The account's sessions ended with the rotation; another account's stays.
+            flash("Your new password is set. Log in with it.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)

@@ -27,6 +27,8 @@ class LessonFacts:
     slug: str
     title: str
     final_exam: bool
+    pass_mark: float = 0.0  # the lesson's current pass mark ("needs help" compares with it)
+    max_attempts: int = 0  # the lesson's attempt limit (0: none), before extra attempts
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,27 @@ class Sort:
 SORT_KEYS = ("name", "email", "progress", "activity")
 BY_NAME = Sort()
 
+# The gradebook's filters: `?show=` value → what its link says. Each is a condition on the
+# matching learners in `gradebook_reads.matching_learners`, so the count, the pages, the
+# footers and the CSV all follow it.
+NOT_STARTED = "not-started"
+IN_PROGRESS = "in-progress"
+PASSED_EVERYTHING = "passed-everything"
+NEEDS_HELP = "needs-help"
+FILTERS = {
+    NOT_STARTED: "not started",
+    IN_PROGRESS: "in progress",
+    PASSED_EVERYTHING: "passed everything",
+    NEEDS_HELP: "needs help",
+}
+# "Needs help": this many graded attempts below the pass mark in a lesson not yet passed.
+NEEDS_HELP_FAILED_ATTEMPTS = 2
+
+
+def parse_filter(value: str | None) -> str | None:
+    """Read `?show=`; anything unknown shows every learner."""
+    return value if value in FILTERS else None
+
 
 def parse_sort(value: str | None, direction: str | None, lessons: Iterable[LessonFacts]) -> Sort:
     """Read `?sort=` and `?dir=`; anything unknown sorts by name, ascending."""
@@ -144,6 +167,7 @@ class Gradebook:
     page: int = 1
     pages: int = 1
     sort: Sort = BY_NAME
+    filter: str | None = None  # a key of FILTERS, or None for every learner
 
     @property
     def sort_description(self) -> str:
@@ -169,6 +193,7 @@ def summarise(
     learner_count: int | None = None,
     page: int = 1,
     sort: Sort = BY_NAME,
+    filter: str | None = None,
 ) -> Gradebook:
     """Build the gradebook from plain facts (learners in the order given, one page of them).
 
@@ -210,7 +235,7 @@ def summarise(
     pages = max(1, -(-count // PER_PAGE))
     return Gradebook(
         columns, final, rows, summaries, final_summary, count, min(max(page, 1), pages), pages,
-        sort,
+        sort, filter,
     )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Integer, Select, case, func, select
+from sqlalchemy import Integer, Numeric, Select, case, cast, exists, false, func, select
 
 from app.auth.models import ROLE_LEARNER, User
 from app.auth.services import name_key
@@ -21,7 +21,12 @@ from app.course.services import settings_of_lessons
 from app.extensions import db
 from app.instructor.gradebook import (
     BY_NAME,
+    IN_PROGRESS,
     MAX_SEARCH_LENGTH,
+    NEEDS_HELP,
+    NEEDS_HELP_FAILED_ATTEMPTS,
+    NOT_STARTED,
+    PASSED_EVERYTHING,
     PER_PAGE,
     ColumnTotals,
     Gradebook,
@@ -29,10 +34,11 @@ from app.instructor.gradebook import (
     LearnerFacts,
     LessonFacts,
     Sort,
+    parse_filter,
     parse_sort,
     summarise,
 )
-from app.quizzes.models import STATE_OPEN, Attempt, LessonGrade
+from app.quizzes.models import STATE_OPEN, STATE_SUBMITTED, Attempt, LessonGrade
 from app.timeutil import as_utc
 
 # Whose facts to read: a query of learner ids, or (one page) the ids themselves.
@@ -40,9 +46,16 @@ LearnerIds = Select | list[int]
 
 
 def read_gradebook(
-    search: str = "", page: int | None = 1, sort: str | None = None, direction: str | None = None
+    search: str = "",
+    page: int | None = 1,
+    sort: str | None = None,
+    direction: str | None = None,
+    show: str | None = None,
 ) -> Gradebook:
     """Read one page of the gradebook (every matching learner when `page` is None).
+
+    `show` is one of the filters (`gradebook.FILTERS`); the learners it leaves out are
+    left out of the count, the pages, the footers and the CSV alike.
 
     A fixed number of statements whatever the number of learners: the lessons, the
     count and the page of learners, then grades, open attempts and last activity of
@@ -50,7 +63,8 @@ def read_gradebook(
     """
     lessons = gradebook_lessons()
     order = parse_sort(sort, direction, lessons)
-    matching = matching_learners(search)
+    show = parse_filter(show)
+    matching = matching_learners(search, show, lessons)
     count = count_learners(matching)
     pages = max(1, -(-count // PER_PAGE))
     page = None if page is None else min(max(page, 1), pages)
@@ -59,7 +73,7 @@ def read_gradebook(
     ids = matching if page is None else [learner.id for learner in learners]
     return summarise(
         lessons, learners, counted_grades(ids), open_attempts(ids), last_activity(ids),
-        column_totals(matching), count, page or 1, order,
+        column_totals(matching), count, page or 1, order, show,
     )  # fmt: skip
 
 
@@ -72,16 +86,26 @@ def gradebook_lessons() -> list[LessonFacts]:
     )
     settings = settings_of_lessons(lessons)
     return [
-        LessonFacts(lesson.id, lesson.slug, lesson.title, settings[lesson.id].final_exam)
+        LessonFacts(
+            lesson.id,
+            lesson.slug,
+            lesson.title,
+            settings[lesson.id].final_exam,
+            settings[lesson.id].pass_mark,
+            settings[lesson.id].max_attempts,
+        )
         for lesson in lessons
     ]
 
 
-def matching_learners(search: str = "") -> Select:
-    """The ids of graded accounts (learners, not instructors) that match a search.
+def matching_learners(
+    search: str = "", show: str | None = None, lessons: Iterable[LessonFacts] = ()
+) -> Select:
+    """The ids of graded accounts (learners, not instructors) that match a search and a filter.
 
     The search is case-insensitive on the name (by its casefolded key) and the email;
-    `%` and `_` are matched literally.
+    `%` and `_` are matched literally. The filter (`gradebook.FILTERS`) is a correlated
+    condition, so it costs no statement of its own.
     """
     query = select(User.id).where(User.role == ROLE_LEARNER)
     search = search.strip()[:MAX_SEARCH_LENGTH]
@@ -90,7 +114,67 @@ def matching_learners(search: str = "") -> Select:
             User.name_key.contains(name_key(search), autoescape=True)
             | User.email.contains(search.lower(), autoescape=True)
         )
+    if show is not None:
+        query = query.where(_filter_condition(show, list(lessons)))
     return query
+
+
+def _filter_condition(show: str, lessons: list[LessonFacts]):
+    """The condition on `User` that one of the gradebook's filters puts on a learner."""
+    mine = Attempt.user_id == User.id
+    if show == NOT_STARTED:  # as a blank cell: nothing graded, nothing open, in any lesson
+        return ~exists().where(mine, Attempt.state.in_((STATE_OPEN, STATE_SUBMITTED)))
+    if show == IN_PROGRESS:
+        return exists().where(mine, Attempt.state == STATE_OPEN)
+    if show == PASSED_EVERYTHING:  # every lesson, the final exam included
+        passed = (
+            select(func.count())
+            .where(
+                LessonGrade.user_id == User.id,
+                LessonGrade.lesson_id.in_([lesson.id for lesson in lessons]),
+                LessonGrade.attempts_graded > 0,
+                LessonGrade.passed.is_(True),
+            )
+            .scalar_subquery()
+        )
+        return passed == len(lessons) if lessons else false()
+    if show == NEEDS_HELP:
+        return exists(_lessons_needing_help(lessons))
+    raise ValueError(f"unknown gradebook filter {show!r}")
+
+
+def _lessons_needing_help(lessons: list[LessonFacts]) -> Select:
+    """The lessons where the outer learner has failed twice or more and has not passed yet."""
+    pass_mark = case(
+        {lesson.id: lesson.pass_mark for lesson in lessons}, value=Attempt.lesson_id, else_=None
+    )
+    passed_here = exists().where(
+        LessonGrade.user_id == Attempt.user_id,
+        LessonGrade.lesson_id == Attempt.lesson_id,
+        LessonGrade.passed.is_(True),
+    )
+    return (
+        select(Attempt.lesson_id)
+        .where(
+            Attempt.user_id == User.id,
+            Attempt.state == STATE_SUBMITTED,
+            Attempt.score.is_not(None),
+            below_pass_mark(Attempt.score, Attempt.max_score, pass_mark),
+            ~passed_here,
+        )
+        .group_by(Attempt.lesson_id)
+        .having(func.count() >= NEEDS_HELP_FAILED_ATTEMPTS)
+    )
+
+
+def below_pass_mark(score, max_score, pass_mark):
+    """`not app.quizzes.scoring.passes(percent, pass_mark)`, as SQL over an attempt's score.
+
+    The same rounding as `passes` (six decimals, so 7 of 10 passes a 70% mark), computed
+    as NUMERIC on both databases; no points to score (max 0) is 0%.
+    """
+    percent = case((max_score > 0, 100.0 * score / max_score), else_=0.0)
+    return func.round(cast(percent, Numeric), 6) < pass_mark
 
 
 def count_learners(matching: Select) -> int:

@@ -17,7 +17,9 @@ from app.auth.models import ROLE_LEARNER, User
 from app.extensions import db
 from app.instructor.gradebook import Cell, GradeFacts, LearnerFacts, LessonFacts
 from app.instructor.gradebook_reads import counted_grades, gradebook_lessons
+from app.quizzes.allowances import extra_attempts_by_lesson
 from app.quizzes.models import STATE_OPEN, Attempt, Response
+from app.quizzes.quota import attempt_limit
 from app.timeutil import as_utc
 
 
@@ -56,12 +58,23 @@ class LessonRecord:
     lesson: LessonFacts
     cell: Cell
     attempts: list[AttemptFacts]
+    used: int = 0  # the highest attempt number: every attempt started counts (quota's rule)
+    extra: int = 0  # attempts an instructor gave on top of the lesson's limit
+    allowed: int | None = None  # the limit with the extra attempts (None: no limit)
 
 
 def learner_record(
-    lessons: Iterable[LessonFacts], attempts: Iterable[AttemptFacts], grades: Iterable[GradeFacts]
+    lessons: Iterable[LessonFacts],
+    attempts: Iterable[AttemptFacts],
+    grades: Iterable[GradeFacts],
+    extra: dict[int, int] | None = None,
 ) -> list[LessonRecord]:
-    """Group one learner's attempts by lesson, in course order, with the counted grade."""
+    """Group one learner's attempts by lesson, in course order, with the counted grade.
+
+    Each lesson also says the attempts used and allowed, extra attempts included
+    (`app.quizzes.quota.attempt_limit`, the rule the start of an attempt applies).
+    """
+    extra = extra or {}
     by_lesson: dict[int, list[AttemptFacts]] = {}
     for attempt in sorted(attempts, key=lambda a: (a.number, a.id)):
         by_lesson.setdefault(attempt.lesson_id, []).append(attempt)
@@ -76,7 +89,17 @@ def learner_record(
             if grade
             else Cell(in_progress=in_progress)
         )
-        records.append(LessonRecord(lesson, cell, tries))
+        given = extra.get(lesson.id, 0)
+        records.append(
+            LessonRecord(
+                lesson,
+                cell,
+                tries,
+                max((a.number for a in tries), default=0),
+                given,
+                attempt_limit(lesson.max_attempts, given),
+            )
+        )
     return records
 
 
@@ -112,7 +135,12 @@ def learner_attempts(user_id: int) -> list[AttemptFacts]:
 def read_learner_record(user_id: int) -> list[LessonRecord]:
     """Read one learner's attempts and grades in a fixed number of statements, by lesson."""
     lessons = gradebook_lessons()
-    return learner_record(lessons, learner_attempts(user_id), counted_grades(user_id=user_id))
+    return learner_record(
+        lessons,
+        learner_attempts(user_id),
+        counted_grades(user_id=user_id),
+        extra_attempts_by_lesson(user_id),
+    )
 
 
 def learner_attempt(attempt_id: int) -> Attempt | None:

@@ -29,6 +29,16 @@ def extra_attempts(user_id: int, lesson_id: int) -> int:
     return extra or 0
 
 
+def extra_attempts_by_lesson(user_id: int) -> dict[int, int]:
+    """Return the learner's extra attempts in every lesson they were given some (one query)."""
+    rows = db.session.execute(
+        select(AttemptAllowance.lesson_id, AttemptAllowance.extra).where(
+            AttemptAllowance.user_id == user_id
+        )
+    )
+    return {lesson_id: extra for lesson_id, extra in rows}
+
+
 def next_attempt_number(user_id: int, lesson_id: int) -> int:
     """Return the number the learner's next attempt at the lesson would take."""
     highest = db.session.scalar(

@@ -67,6 +67,9 @@ class AttemptReview:
     settings: QuizSettings
     passed: bool
     hidden_note: str | None = None
+    # For an instructor's review (`reveal_all`): each part, and whether the learner sees it
+    # now on every question ("all"), on some ("some") or on none ("none").
+    learner_sees: dict[str, str] | None = None
 
 
 # Why the correct answers are missing from a review, by the quiz's timing for them.
@@ -82,11 +85,25 @@ HIDDEN_NOTES = {
 DEFAULT_HIDDEN_NOTE = "Some correct answers and feedback are not shown yet."
 
 
-def review_attempt(attempt: Attempt) -> AttemptReview:
+# How an instructor's review names each part when it says what the learner sees.
+PART_NAMES = {
+    ANSWERS: "their answers",
+    "marks": "right or wrong marks",
+    "points": "points",
+    LESSON_LINK: "links to the lesson",
+    CHOICE_FEEDBACK: "the feedback on their choices",
+    GENERAL_FEEDBACK: "the general feedback",
+    CORRECT_ANSWER: "the correct answers",
+}
+
+
+def review_attempt(attempt: Attempt, reveal_all: bool = False) -> AttemptReview:
     """Assemble the review of a graded attempt: each answer, the key, feedback, lesson link.
 
     What each item shows is decided by `key_visible` with the current settings;
-    a part it hides is not even computed, so no template can leak it.
+    a part it hides is not even computed, so no template can leak it. With
+    `reveal_all` (an instructor's review, never a learner's) every part is shown,
+    and `learner_sees` says what `key_visible` lets the learner see of it now.
     """
     course = structure()
     own = course.lesson_by_id(attempt.lesson_id)
@@ -106,7 +123,9 @@ def review_attempt(attempt: Attempt) -> AttemptReview:
         texts: StoredTexts = item["html"]
         lesson = lessons.get(version.question_id)
         reviewed = ReviewedQuestion(lesson.id if lesson else attempt.lesson_id, exam_id)
-        show = {part: key_visible(learner, reviewed, part) for part in REVIEW_PARTS}
+        visible = {part: key_visible(learner, reviewed, part) for part in REVIEW_PARTS}
+        item["learner_show"] = visible
+        show = dict.fromkeys(REVIEW_PARTS, True) if reveal_all else visible
         item["show"] = show
         shown = _with_stored_html(question, texts)
         item["your_answer"] = None
@@ -133,14 +152,32 @@ def review_attempt(attempt: Attempt) -> AttemptReview:
             if show[LESSON_LINK] and version.anchor and lesson
             else None
         )
-    hidden = [not item["show"][CORRECT_ANSWER] for item in items]
+    hidden = [not item["learner_show"][CORRECT_ANSWER] for item in items]
     note = None
     if hidden and all(hidden):
         note = HIDDEN_NOTES.get(settings.review_correct_answer, DEFAULT_HIDDEN_NOTE)
     elif any(hidden):  # some shown, some not: a final exam's questions follow two rules
         note = DEFAULT_HIDDEN_NOTE
     passed = passes(attempt.percent, settings.pass_mark)
-    return AttemptReview(attempt, items, settings, passed, note)
+    sees = _learner_sees(items) if reveal_all else None
+    return AttemptReview(attempt, items, settings, passed, note, sees)
+
+
+def parts_by_visibility(sees: dict[str, str]) -> dict[str, list[str]]:
+    """Group the parts' names by what the learner sees of them: "all", "some", "none"."""
+    grouped: dict[str, list[str]] = {"all": [], "some": [], "none": []}
+    for part in REVIEW_PARTS:
+        grouped[sees[part]].append(PART_NAMES[part])
+    return grouped
+
+
+def _learner_sees(items: list[dict[str, Any]]) -> dict[str, str]:
+    """Say for each part whether the learner sees it on all, some or none of the questions."""
+    sees = {}
+    for part in REVIEW_PARTS:
+        shown = [item["learner_show"][part] for item in items]
+        sees[part] = "all" if shown and all(shown) else ("some" if any(shown) else "none")
+    return sees
 
 
 def _with_stored_html(question: QuestionData, texts: StoredTexts) -> QuestionData:

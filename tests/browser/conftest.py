@@ -146,6 +146,16 @@ def site(live_server: LiveServer, browser: Any) -> Site:
         finally:
             context.close()
 
+    def make_reset_token() -> str:
+        from app.auth.resets import issue_reset
+        from app.extensions import db
+
+        learner_id = account_id(live_server, "pages-learner@example.com")
+        with live_server.context():
+            token = issue_reset(learner_id)
+            db.session.commit()
+        return token
+
     # One question of each type, from the graded lesson where it has one (a quiz need
     # not use every type), else from the first lesson that does.
     question_uids: dict[str, str] = {}
@@ -162,6 +172,7 @@ def site(live_server: LiveServer, browser: Any) -> Site:
         learner_state=learner_state,
         instructor_state=instructor_state,
         make_import_token=make_import_token,
+        make_reset_token=make_reset_token,
     )
 
 

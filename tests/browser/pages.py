@@ -36,7 +36,16 @@ class Site:
     learner_state: dict[str, Any]  # browser storage state of a logged-in learner
     instructor_state: dict[str, Any]
     make_import_token: Callable[[], str] = field(repr=False)
+    make_reset_token: Callable[[], str] | None = field(default=None, repr=False)
     _import_token: str | None = field(default=None, repr=False)
+    _reset_token: str | None = field(default=None, repr=False)
+
+    def reset_token(self) -> str:
+        """Return the token of a password-reset link for the learner (issued on first use)."""
+        if self._reset_token is None:
+            assert self.make_reset_token is not None, "the site cannot issue reset links"
+            self._reset_token = self.make_reset_token()
+        return self._reset_token
 
     def import_token(self) -> str:
         """Return the token of an import upload waiting for the instructor's preview."""
@@ -71,6 +80,7 @@ PAGES: dict[str, list[tuple[str, Values]]] = {
     "auth.login": [(ANONYMOUS, _none)],
     "auth.register": [(ANONYMOUS, _none)],
     "auth.account": [(LEARNER, _none), (INSTRUCTOR, _none)],
+    "auth.reset_password": [(ANONYMOUS, lambda s: {"reset_token": s.reset_token()})],
     "course.index": [(ANONYMOUS, _none), (LEARNER, _none)],
     "course.lesson": [
         (ANONYMOUS, lambda s: {"slug": s.lesson_slug}),

@@ -451,6 +451,22 @@ def test_an_instructor_finds_a_new_learners_score_in_the_gradebook_and_their_rev
     state = "passed" if 100 * (total - 1) / total >= pass_mark(live_server, slug) else "not passed"
     expect(row.get_by_role("cell", name=f"{score} {state}", exact=True)).to_have_count(1)
 
+    # Sort by last activity, then filter: the search and the sort survive each link.
+    table.get_by_role("link", name="Last activity").click()
+    sorted_header = page.get_by_role("columnheader", name=re.compile("^Last activity"))
+    expect(sorted_header).to_have_attribute("aria-sort", "ascending")
+    filters = page.get_by_role("navigation", name="Show learners")
+    filters.get_by_role("link", name="not started").click()
+    expect(
+        page.get_by_text(f"No learner is listed under “not started” and matches “{name.upper()}”.")
+    )
+    filters.get_by_role("link", name="everyone").click()
+    expect(row).to_have_count(1)
+    expect(page.get_by_role("columnheader", name=re.compile("^Last activity"))).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    expect(page.get_by_label("Search learners by name or email")).to_have_value(name.upper())
+
     # On a phone the table scrolls in its own box and the learner's name stays in view.
     page.set_viewport_size(PHONE)
     scroller = page.get_by_role("region", name=re.compile(r"^Scores of"))
@@ -471,7 +487,16 @@ def test_an_instructor_finds_a_new_learners_score_in_the_gradebook_and_their_rev
     row.get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
     expect(page.get_by_role("heading", level=2, name=title)).to_be_visible()
+    # One more attempt at the lesson, counted on the learner's page.
+    used = page.get_by_text(re.compile(r"^Attempts used: 1 "))
+    expect(used.first).to_be_visible()
+    page.get_by_role("button", name=f"Give one more attempt at {title}").click()
+    expect(page.get_by_text(f"{title}: 1 extra attempt given in all.")).to_be_visible()
+    assert not page_problems(page), page_problems(page)
+
     page.get_by_role("link", name=f"Review attempt 1 at {title}").click()
-    expect(page.get_by_text("You see this review as the learner sees it")).to_be_visible()
+    expect(page.get_by_text("You see the full review")).to_be_visible()
+    expect(page.get_by_text(f"What {name} sees now")).to_be_visible()
     expect(page.get_by_text(f"Score: {score}", exact=True)).to_be_visible()
+    expect(page.get_by_text("Correct answer", exact=True).first).to_be_visible()
     assert not page_problems(page), page_problems(page)

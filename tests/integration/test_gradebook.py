@@ -7,14 +7,15 @@ import io
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from app.course.models import Lesson
 from app.instructor.gradebook import PER_PAGE
+from app.instructor.gradebook_reads import below_pass_mark
 from app.quizzes.grades import update_lesson_grade
 from app.quizzes.models import Attempt
 from app.timeutil import now_utc
-from tests.support import make_user, quiz_fields, start_quiz
+from tests.support import csrf_token, make_user, post_form, quiz_fields, start_quiz
 
 SLUGS = ("first-lesson", "second-lesson", "final-review")
 
@@ -110,8 +111,11 @@ def test_the_gradebook_reads_the_same_number_of_statements_for_3_30_or_60_learne
             page = instructor_client.get("/instructor/gradebook")
         with count_queries() as export:
             csv_file = instructor_client.get("/instructor/gradebook.csv")
+        with count_queries() as filtered:
+            helped = instructor_client.get("/instructor/gradebook?show=needs-help&sort=progress")
         assert page.status_code == 200 and csv_file.status_code == 200
-        counts.append((counter.count, export.count))
+        assert helped.status_code == 200
+        counts.append((counter.count, export.count, filtered.count))
         assert len(_rows(page.get_data(as_text=True))) == min(total, PER_PAGE)
         assert csv_file.get_data().count(b"\r\n") == 1 + total
     print(f"gradebook and CSV statements at 3, 30 and 60 learners: {counts}")
@@ -209,9 +213,18 @@ def test_the_learners_page_lists_every_attempt_with_a_link_to_its_review(
     review = instructor_client.get(review_url)
     text = review.get_data(as_text=True)
     assert review.status_code == 200
-    assert "as the learner sees it" in text and "Your answer" in text
-    # The learner has neither passed nor used a last attempt: the key stays hidden here too.
-    assert "Correct answer" not in text and "The correct answers and feedback appear" in text
+    # The instructor sees everything: the learner's answers, the key and the feedback ...
+    assert "Learner&#39;s answer" in text and "Correct answer" in text
+    assert text.count("<dt>Correct answer</dt>") == text.count("<dt>Learner&#39;s answer</dt>")
+    assert 'class="review__feedback"' in text or 'class="review__general"' in text
+    # ... and a line saying what the learner, who has neither passed nor used a last
+    # attempt, sees of it now under the default review options.
+    sees = _text(text.split('id="learner-sees"', 1)[1].split("</div>", 1)[0])
+    assert "sees now under this quiz's review options: their answers, right or wrong marks" in sees
+    assert "not: the feedback on their choices, the general feedback, the correct answers" in sees
+    assert "The correct answers and feedback appear once you pass this quiz" in sees
+    learner_page = client.get(f"/attempts/{submitted_id}/result").get_data(as_text=True)
+    assert "Correct answer" not in learner_page  # the learner's own page still hides the key
     # The learner's own result URL stays theirs alone.
     assert instructor_client.get(f"/attempts/{submitted_id}/result").status_code == 404
     # An attempt still in progress has no review yet: back to the learner's page.
@@ -271,3 +284,148 @@ def test_sorting_by_each_column_keeps_learners_without_a_value_last(
         "ada Lovelace",
         "Юрий",
     ]
+
+
+def _filter_class(db):
+    """The three of `_class`, one who passed everything, one who needs help, one who got there."""
+    ada, zoe, yuri = _class(db)
+    pat = make_user("pat@example.com", name="Pat")
+    for slug, score in (("first-lesson", 8.0), ("second-lesson", 6.0), ("final-review", 9.0)):
+        _attempt(db, pat, slug, score)
+    hal = make_user("hal@example.com", name="Hal")
+    _attempt(db, hal, "first-lesson", 5.0)  # two graded attempts below 70%, not passed
+    _attempt(db, hal, "first-lesson", 6.0)
+    rex = make_user("rex@example.com", name="Rex")
+    for score in (5.0, 6.0, 8.0):  # failed twice, then passed: no longer needs help
+        _attempt(db, rex, "first-lesson", score)
+    return ada, zoe, yuri, pat, hal, rex
+
+
+def test_filters_pick_learners_not_started_in_progress_passed_everything_or_needing_help(
+    instructor_client, course, db, count_queries
+):
+    _filter_class(db)
+
+    def shown(query: str) -> list[str]:
+        page = instructor_client.get(f"/instructor/gradebook?{query}").get_data(as_text=True)
+        return [_text(row).split(" ")[0] for row in _rows(page)]
+
+    assert shown("") == ["ada", "Hal", "Pat", "Rex", "Zoë", "Юрий"]
+    assert shown("show=not-started") == ["Юрий"]
+    assert shown("show=in-progress") == ["Zoë"]
+    assert shown("show=passed-everything") == ["Pat"]
+    assert shown("show=needs-help") == ["Hal"]
+    assert shown("show=nonsense") == shown("")
+    # The filter keeps the search and the sort, and the search and sort links keep it.
+    assert shown("show=needs-help&q=pat") == []
+    assert shown("show=in-progress&q=ZOE&sort=name&dir=desc") == ["Zoë"]
+    page = instructor_client.get("/instructor/gradebook?show=needs-help&sort=email&dir=desc")
+    text = page.get_data(as_text=True)
+    assert "showing needs help" in text and "Scores of 1 learner " in text
+    assert 'aria-current="page">needs help</a>' in text
+    assert 'href="/instructor/gradebook?show=needs-help">Learner</a>' in text  # a header
+    assert 'href="/instructor/gradebook?sort=email&amp;dir=desc&amp;show=passed-everything"' in text
+    assert 'name="show" value="needs-help"' in text  # the search form carries it
+    assert "/instructor/gradebook.csv?sort=email&amp;dir=desc&amp;show=needs-help" in text
+    footer = _text(text.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0])
+    assert "Class average 60% (n = 1)" in footer  # Hal alone
+    empty = instructor_client.get("/instructor/gradebook?show=passed-everything&q=hal")
+    assert "No learner is listed under “passed everything” and matches “hal”." in empty.get_data(
+        as_text=True
+    )
+    # The CSV exports the gradebook as filtered.
+    csv_text = instructor_client.get("/instructor/gradebook.csv?show=in-progress").get_data(
+        as_text=True
+    )
+    assert [line.split(",")[0] for line in csv_text.splitlines()[1:]] == ["Zoë Ng"]
+    counts = set()
+    for query in ("", "show=not-started", "show=in-progress", "show=passed-everything",
+                  "show=needs-help&sort=activity"):  # fmt: skip
+        with count_queries() as counter:
+            instructor_client.get(f"/instructor/gradebook?{query}")
+        counts.add(counter.count)
+    assert len(counts) == 1, counts
+
+
+def test_sixty_learners_who_need_help_page_with_the_filter_kept(instructor_client, course, db):
+    for n in range(55):
+        learner = make_user(f"h{n}@example.com", name=f"Helpme {n:02d}")
+        _attempt(db, learner, "second-lesson", 1.0)
+        _attempt(db, learner, "second-lesson", 2.0)
+    make_user("fine@example.com", name="Fine")
+    first = instructor_client.get("/instructor/gradebook?show=needs-help").get_data(as_text=True)
+    assert "Scores of 55 learners" in first
+    assert 'href="/instructor/gradebook?show=needs-help&amp;page=2" rel="next"' in first
+    second = instructor_client.get("/instructor/gradebook?show=needs-help&page=2")
+    assert len(_rows(second.get_data(as_text=True))) == 5
+
+
+def test_below_the_pass_mark_in_sql_follows_the_one_pass_rule(db):
+    from app.quizzes.scoring import passes
+
+    cases = [(7.0, 10.0, 70.0), (6.99, 10.0, 70.0), (0.0, 0.0, 50.0), (0.0, 0.0, 0.0),
+             (2.0, 3.0, 66.666667), (1.0, 3.0, 33.0)]  # fmt: skip
+    for score, max_score, mark in cases:
+        below = db.session.scalar(
+            select(below_pass_mark(literal(score), literal(max_score), literal(mark)))
+        )
+        percent = 100.0 * score / max_score if max_score else 0.0
+        assert bool(below) == (not passes(percent, mark)), (score, max_score, mark)
+
+
+def test_an_instructor_gives_a_learner_who_used_every_attempt_one_more(
+    instructor_client, course, client, learner, db, count_queries
+):
+    from app.course.services import bump_content_revision
+
+    lesson = _lesson(db, "second-lesson")
+    lesson.quiz_settings = {**lesson.quiz_settings, "max_attempts": 1}
+    bump_content_revision()
+    db.session.commit()
+    url = start_quiz(client, "second-lesson")
+    assert client.post(url + "/submit", data=quiz_fields(client, url)).status_code == 302
+    token = csrf_token(client, "/")
+    refused = client.post("/lessons/second-lesson/quiz", data={"csrf_token": token})
+    assert "/attempts/" not in refused.headers["Location"]
+    lesson_page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "You have used all 1 attempts" in lesson_page
+
+    page_url = f"/instructor/learners/{learner.id}"
+    page = _text(instructor_client.get(page_url).get_data(as_text=True))
+    assert "Attempts used: 1 of 1 allowed" in page
+    grant = f"{page_url}/lessons/{lesson.id}/extra-attempt"
+    assert instructor_client.post(grant).status_code == 400  # no CSRF token: nothing given
+    for _ in range(2):
+        response = post_form(instructor_client, grant, {}, token_from=page_url)
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"{page_url}#lesson-{lesson.id}"
+    page = _text(instructor_client.get(page_url).get_data(as_text=True))
+    assert "Attempts used: 1 of 3 allowed, 2 of them extra" in page
+    assert "Second Lesson: 2 extra attempts given in all." in page
+    # The learner may start again.
+    retake = client.post(
+        "/lessons/second-lesson/quiz", data={"csrf_token": csrf_token(client, "/")}
+    )
+    assert retake.status_code == 302 and "/attempts/" in retake.headers["Location"]
+    # Unknown lessons and learners, and instructors, are 404s.
+    boss = make_user("boss@example.com", role="instructor")
+    for bad in (f"{page_url}/lessons/999999/extra-attempt",
+                f"/instructor/learners/{boss.id}/lessons/{lesson.id}/extra-attempt"):  # fmt: skip
+        assert post_form(instructor_client, bad, {}, token_from=page_url).status_code == 404
+
+
+def test_the_instructor_review_and_the_learners_page_read_a_fixed_number_of_statements(
+    instructor_client, course, client, learner, db, count_queries
+):
+    counts = []
+    for _ in range(2):
+        url = start_quiz(client, "first-lesson")
+        assert client.post(url + "/submit", data=quiz_fields(client, url)).status_code == 302
+        attempt_id = url.rstrip("/").rsplit("/", 1)[1]
+        with count_queries() as review:
+            assert instructor_client.get(f"/instructor/attempts/{attempt_id}").status_code == 200
+        with count_queries() as page:
+            assert instructor_client.get(f"/instructor/learners/{learner.id}").status_code == 200
+        counts.append((review.count, page.count))
+    print(f"instructor review and learner page statements at 1 and 2 attempts: {counts}")
+    assert counts[0] == counts[1], counts

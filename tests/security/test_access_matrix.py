@@ -93,6 +93,16 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/instructor/gradebook", "GET"):                             (302, 403, 403, 200),
     ("/instructor/gradebook.csv", "GET"):                         (302, 403, 403, 200),
     ("/instructor/learners/<id:learner_id>", "GET"):             (302, 403, 403, 200),
+    ("/instructor/learners/<id:learner_id>/lessons/<id:lesson_id>/extra-attempt", "GET"):
+                                                                  (405, 405, 405, 405),
+    ("/instructor/learners/<id:learner_id>/lessons/<id:lesson_id>/extra-attempt", "POST"):
+                                                                  (302, 403, 403, 302),
+    ("/instructor/learners/<id:learner_id>/password-reset", "GET"): (405, 405, 405, 405),
+    # the link is shown on the page the button answers with (never in a redirect or cookie)
+    ("/instructor/learners/<id:learner_id>/password-reset", "POST"): (302, 403, 403, 200),
+    # a password-reset link works for whoever holds it (an empty form comes back with errors)
+    ("/reset/<reset_token>", "GET"):                              (200, 200, 200, 200),
+    ("/reset/<reset_token>", "POST"):                             (200, 200, 200, 200),
     # a learner's graded attempt, as the learner sees it: instructors only
     ("/instructor/attempts/<id:attempt_id>", "GET"):             (302, 403, 403, 200),
 }
@@ -108,7 +118,19 @@ class World:
     open_attempt: int
     submitted_attempt: int
     learner_id: int
+    lesson_id: int = 0
     _token: str | None = field(default=None, repr=False)
+    _reset: str | None = field(default=None, repr=False)
+
+    def reset_token(self) -> str:
+        """Issue a password-reset link for the learner and return its token."""
+        if self._reset is None:
+            from app.auth.resets import issue_reset
+            from app.extensions import db
+
+            self._reset = issue_reset(self.learner_id)
+            db.session.commit()
+        return self._reset
 
     def import_token(self) -> str:
         """Upload a small GIFT file as the instructor and return its preview token."""
@@ -134,6 +156,8 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "token": lambda world: world.import_token(),
     "filename": lambda world: "css/app.css",
     "learner_id": lambda world: world.learner_id,
+    "lesson_id": lambda world: world.lesson_id,
+    "reset_token": lambda world: world.reset_token(),
 }
 # Rules that need another object than ARGUMENTS gives.
 RULE_ARGUMENTS: dict[str, dict[str, Callable[[World], Any]]] = {
@@ -218,7 +242,17 @@ def _build_world(app: Flask) -> World:
         open_attempt=int(still_open.rstrip("/").rsplit("/", 1)[-1]),
         submitted_attempt=int(done.rstrip("/").rsplit("/", 1)[-1]),
         learner_id=owner_account.id,
+        lesson_id=_first_lesson_id(),
     )
+
+
+def _first_lesson_id() -> int:
+    from sqlalchemy import select
+
+    from app.course.models import Lesson
+    from app.extensions import db
+
+    return db.session.scalar(select(Lesson.id).where(Lesson.slug == "first-lesson"))
 
 
 def _url(path: str, rules: list[Rule], world: World) -> str:

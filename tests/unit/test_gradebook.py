@@ -17,6 +17,7 @@ from app.instructor.gradebook import (
     LessonFacts,
     Sort,
     format_percent,
+    parse_filter,
     parse_sort,
     summarise,
     summary_of,
@@ -113,6 +114,32 @@ def test_a_learner_record_groups_attempts_by_lesson_in_course_order():
     assert records[0].cell == Cell(100.0, True, True)
     assert records[1].cell == Cell(in_progress=False)  # graded attempt but no stored grade row
     assert records[1].attempts[0].percent == 50.0 and records[0].attempts[1].percent is None
+
+
+def test_a_learner_record_counts_attempts_used_of_those_allowed_with_extra_attempts():
+    limited = LessonFacts(1, "one", "One", final_exam=False, max_attempts=2)
+    attempts = [
+        AttemptFacts(4, 1, 1, "submitted", MONDAY, MONDAY, 2.0, 2.0),
+        AttemptFacts(6, 1, 3, "abandoned", MONDAY, None, None, 2.0),  # numbers started count
+    ]
+    records = learner_record([limited, TWO], attempts, [], {1: 2, 2: 1})
+    assert (records[0].used, records[0].allowed, records[0].extra) == (3, 4, 2)
+    assert (records[1].used, records[1].allowed, records[1].extra) == (0, None, 1)  # no limit
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        ("not-started", "not-started"),
+        ("needs-help", "needs-help"),
+        ("", None),
+        (None, None),
+        ("NEEDS-HELP", None),
+        ("passed", None),
+    ],
+)
+def test_an_unknown_filter_shows_everyone(value, read):
+    assert parse_filter(value) == read
 
 
 @pytest.mark.parametrize(

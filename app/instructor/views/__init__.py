@@ -18,6 +18,9 @@
     GET       /instructor/gradebook                         gradebook           gradebook
     GET       /instructor/gradebook.csv                     gradebook_csv       gradebook
     GET       /instructor/learners/<id>                     learner             gradebook
+    POST      /instructor/learners/<id>/lessons/<id>/extra-attempt
+                                                            grant_extra_attempt gradebook
+    POST      /instructor/learners/<id>/password-reset      issue_password_reset gradebook
     GET       /instructor/attempts/<id>                     attempt_review      gradebook
 
 A new room is a module here that adds its routes to `bp`, imported below.

@@ -6,9 +6,11 @@ The reads and the summaries live in `app.instructor.gradebook` (the CSV in
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.auth import resets
 from app.auth.access import instructor_required
 from app.course.services import course_title
 from app.database import unit_of_work
@@ -18,7 +20,8 @@ from app.instructor.blueprint import bp
 from app.instructor.gradebook_csv import csv_chunks, csv_filename
 from app.instructor.gradebook_reads import read_gradebook
 from app.quizzes import attempts as quiz_attempts
-from app.quizzes.review import review_attempt
+from app.quizzes.allowances import grant_extra_attempts
+from app.quizzes.review import parts_by_visibility, review_attempt
 from app.security import download
 from app.timeutil import now_utc
 
@@ -43,8 +46,9 @@ def _page() -> int:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else 1
 
 
-def _order() -> tuple[str | None, str | None]:
-    return request.args.get("sort"), request.args.get("dir")
+def _order() -> tuple[str | None, str | None, str | None]:
+    """Read the sort column, its direction and the filter (`?show=`), as links carry them."""
+    return request.args.get("sort"), request.args.get("dir"), request.args.get("show")
 
 
 @bp.route("/gradebook")
@@ -54,7 +58,11 @@ def gradebook() -> str:
     search = _search()
     gradebook = read_gradebook(search, _page(), *_order())
     return render_template(
-        "instructor/gradebook.html", book=gradebook, search=search, percent=book.format_percent
+        "instructor/gradebook.html",
+        book=gradebook,
+        search=search,
+        percent=book.format_percent,
+        filters=book.FILTERS,
     )
 
 
@@ -69,10 +77,7 @@ def gradebook_csv() -> Response:
     return download(chunks, filename, mimetype="text/csv")  # learners' names and scores
 
 
-@bp.route("/learners/<id:learner_id>")
-@instructor_required
-def learner(learner_id: int) -> str:
-    _grade_overdue_attempts()
+def _learner_page(learner_id: int, reset_link: str | None = None) -> str:
     person = learners.read_learner(learner_id)
     if person is None:
         abort(404)
@@ -81,13 +86,53 @@ def learner(learner_id: int) -> str:
         learner=person,
         records=learners.read_learner_record(learner_id),
         percent=book.format_percent,
+        reset_link=reset_link,
     )
+
+
+@bp.route("/learners/<id:learner_id>")
+@instructor_required
+def learner(learner_id: int) -> str:
+    _grade_overdue_attempts()
+    return _learner_page(learner_id)
+
+
+@bp.route("/learners/<id:learner_id>/lessons/<id:lesson_id>/extra-attempt", methods=["POST"])
+@instructor_required
+def grant_extra_attempt(learner_id: int, lesson_id: int) -> Response:
+    """Give the learner one more attempt at a lesson (added to any given before)."""
+    lessons = {lesson.id: lesson for lesson in learners.gradebook_lessons()}
+    if lesson_id not in lessons or learners.read_learner(learner_id) is None:
+        abort(404)
+    with unit_of_work():
+        if learners.read_learner(learner_id) is None:  # read again under the write lock
+            abort(404)
+        extra = grant_extra_attempts(learner_id, lesson_id, 1)
+    attempts = "attempt" if extra == 1 else "attempts"
+    flash(f"{lessons[lesson_id].title}: {extra} extra {attempts} given in all.", "success")
+    return redirect(
+        url_for("instructor.learner", learner_id=learner_id, _anchor=f"lesson-{lesson_id}")
+    )
+
+
+@bp.route("/learners/<id:learner_id>/password-reset", methods=["POST"])
+@instructor_required
+def issue_password_reset(learner_id: int) -> Response:
+    """Make a one-time password-reset link and show it this once (only its hash is stored)."""
+    with unit_of_work():
+        if learners.read_learner(learner_id) is None:
+            abort(404)
+        token = resets.issue_reset(learner_id, issued_by=current_user.id)
+    link = url_for("auth.reset_password", reset_token=token, _external=True)
+    response = make_response(_learner_page(learner_id, reset_link=link))
+    response.headers["Cache-Control"] = "no-store"  # the link must not linger in a cache
+    return response
 
 
 @bp.route("/attempts/<id:attempt_id>")
 @instructor_required
 def attempt_review(attempt_id: int) -> str | Response:
-    """Show a learner's graded attempt as the learner's own result page shows it."""
+    """Show a learner's graded attempt in full (key, feedback) and what the learner sees of it."""
     _grade_overdue_attempts()
     attempt = learners.learner_attempt(attempt_id)
     if attempt is None:
@@ -95,7 +140,7 @@ def attempt_review(attempt_id: int) -> str | Response:
     if attempt.is_open:
         flash("This attempt is still in progress: its review appears once it is submitted.", "info")
         return redirect(url_for("instructor.learner", learner_id=attempt.user_id))
-    review = review_attempt(attempt)
+    review = review_attempt(attempt, reveal_all=True)
     return render_template(
         "instructor/attempt_review.html",
         attempt=attempt,
@@ -103,5 +148,7 @@ def attempt_review(attempt_id: int) -> str | Response:
         items=review.items,
         passed=review.passed,
         settings=review.settings,
-        hidden_note=review.hidden_note,
+        learner_note=review.hidden_note,
+        learner_sees=parts_by_visibility(review.learner_sees or {}),
+        answer_label="Learner's answer",
     )
