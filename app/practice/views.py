@@ -1,0 +1,116 @@
+"""Practice: the due questions one at a time, an answer, and what it showed.
+
+Routes: GET /practice (the next due question, or "all caught up"), POST
+/practice/questions/<id> (answer it: grade, rate, schedule, then redirect),
+GET /practice/reviews/<id> (right or wrong, and what `key_visible` allows).
+Practice never touches attempts or grades.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.bank.types import grade, question_type
+from app.bank.types.base import MalformedAnswer
+from app.course.cache import structure
+from app.database import unit_of_work
+from app.practice import services
+from app.practice.feedback import POSITION, practice_item, reviewed_item
+from app.quizzes.overdue import close_my_overdue_attempts
+from app.timeutil import as_utc, now_utc
+
+bp = Blueprint("practice", __name__)
+
+
+def _shuffles(lesson_id: int) -> bool:
+    lesson = structure().lesson_by_id(lesson_id)
+    return bool(lesson and lesson.settings and lesson.settings.shuffle_choices)
+
+
+@bp.route("/practice")
+@login_required
+def index() -> str:
+    close_my_overdue_attempts()  # a quiz graded now adds its missed questions
+    card = services.next_due(current_user.id)
+    if card is None:
+        return render_template(
+            "practice/index.html", card=None, next_time=services.next_due_time(current_user.id)
+        )
+    order = services.choice_order(current_user.id, card, _shuffles(card.lesson_id))
+    return render_template(
+        "practice/index.html",
+        card=card,
+        item=practice_item(card.version, order),
+        lesson=structure().lesson_by_id(card.lesson_id),
+    )
+
+
+def _seen_reviews() -> int:
+    """Read the review count the answered page showed (every answer carries it)."""
+    value = request.form.get("reviews", "")
+    if not re.fullmatch(r"\d{1,9}", value):
+        abort(400, description="Your answer could not be read (the card's version is missing).")
+    return int(value)
+
+
+@bp.route("/practice/questions/<id:question_id>", methods=["POST"])
+@login_required
+def answer(question_id: int) -> Response:
+    seen = _seen_reviews()
+    course = structure()  # before the unit of work, which would rebuild it
+    lesson = None
+    try:
+        with unit_of_work():
+            card = services.deck_card(current_user.id, question_id)
+            if card is None:
+                abort(404)
+            lesson = course.lesson_by_id(card.lesson_id)
+            shuffle = bool(lesson and lesson.settings and lesson.settings.shuffle_choices)
+            order = services.choice_order(current_user.id, card, shuffle)
+            question = card.version.to_data()
+            given = question_type(question.type).read_answer(
+                request.form, f"q{POSITION}", question, order
+            )
+            review = services.record_review(
+                current_user.id,
+                card,
+                seen,
+                given,
+                order,
+                grade(question, given).fraction,
+                now_utc(),
+                fuzzing=not current_app.testing,
+            )
+    except MalformedAnswer as error:
+        abort(400, description=f"Your answer could not be read ({error}). Nothing was saved.")
+    except services.AlreadyReviewed:
+        flash("That question was already answered; here is the next one.", "info")
+        response = redirect(url_for("practice.index"))
+        response.headers["X-Practice-Outcome"] = "already-reviewed"
+        return response
+    response = redirect(url_for("practice.review", review_id=review.id))
+    response.headers["X-Practice-Outcome"] = "reviewed"
+    return response
+
+
+@bp.route("/practice/reviews/<id:review_id>")
+@login_required
+def review(review_id: int) -> str:
+    loaded = services.load_review(current_user.id, review_id)
+    if loaded is None:
+        abort(404)
+    done, version, lesson_id = loaded
+    course = structure()
+    item = practice_item(version, list(done.choice_order or []), done.answer)
+    reviewed_item(current_user.id, item, course.lesson_by_id(lesson_id), course)
+    return render_template(
+        "practice/review.html",
+        done=done,
+        item=item,
+        right=done.fraction >= 1,
+        due_after=as_utc(done.due_after),
+    )
