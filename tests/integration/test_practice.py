@@ -143,3 +143,29 @@ def test_a_malformed_answer_is_refused_and_stores_nothing(client, course, learne
     assert bad.status_code == 400 and missing.status_code == 400  # the first card: one choice
     assert db.session.scalar(select(PracticeCard)) is None
     assert db.session.scalar(select(PracticeReview)) is None
+
+
+def test_the_instructor_sets_practice_retention_on_the_course_settings_page(
+    course, instructor_client, db
+):
+    page = instructor_client.get("/instructor/course/settings").get_data(as_text=True)
+    assert 'name="retention"' in page and 'value="90"' in page  # the default, 0.9
+    saved = post_form(
+        instructor_client,
+        "/instructor/course/practice",
+        {"retention": "80"},
+        token_from="/instructor/course/settings",
+    )
+    assert saved.status_code == 302
+    assert services.practice_retention() == 0.8
+    for bad in ("150", "abc", "nan", "69"):
+        refused = post_form(
+            instructor_client,
+            "/instructor/course/practice",
+            {"retention": bad},
+            token_from="/instructor/course/settings",
+        )
+        assert refused.status_code == 200, bad
+        assert "practice retention must be" in refused.get_data(as_text=True).lower()
+    db.session.expire_all()
+    assert services.practice_retention() == 0.8  # nothing stored by a refusal

@@ -88,6 +88,8 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/instructor/lessons/<slug>/edit", "POST"):                  (302, 403, 403, 200),
     ("/instructor/lessons/<slug>/settings", "GET"):               (302, 403, 403, 200),
     ("/instructor/lessons/<slug>/settings", "POST"):              (302, 403, 403, 200),
+    ("/instructor/course/practice", "GET"):                       (405, 405, 405, 405),
+    ("/instructor/course/practice", "POST"):                      (302, 403, 403, 200),
     ("/instructor/course/settings", "GET"):                       (302, 403, 403, 200),
     ("/instructor/course/settings", "POST"):                      (302, 403, 403, 200),
     ("/instructor/lessons/<slug>/import", "GET"):                 (302, 403, 403, 200),
