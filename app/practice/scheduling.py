@@ -15,6 +15,8 @@ from typing import Any
 
 from fsrs import Card, Rating, Scheduler
 
+from app.bank.grading import is_right
+
 DEFAULT_RETENTION = 0.9
 # FSRS accepts (0, 1]; below 0.7 reviews come too late to help, above 0.97 too often.
 MIN_RETENTION = 0.7
@@ -36,8 +38,8 @@ def usable_retention(value: object) -> float:
 
 
 def rating_for(fraction: float) -> Rating:
-    """Rate an answer: right (fraction 1) is Good, anything else is Again."""
-    return Rating.Good if fraction >= 1 else Rating.Again
+    """Rate an answer: right (`is_right`: fraction 1, less weight noise) is Good, else Again."""
+    return Rating.Good if is_right(fraction) else Rating.Again
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Practice decks: which questions a learner practises, what is due, and recording a review.
 
-The deck is a rule, not a copy: every question a learner answered wrongly (fraction < 1)
+The deck is a rule, not a copy: every question a learner answered wrongly (not `is_right`)
 in a graded attempt, counted once per question whatever the version, while the
 question is drawable (active, scored). A missed question with no card row is a new
 card, due since the attempt that missed it was graded; its first review writes the
@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.bank.grading import RIGHT_FRACTION
 from app.bank.models import Question, QuestionVersion, is_current_version, is_drawable
 from app.bank.types import display_order
 from app.course.models import Course
@@ -62,7 +63,7 @@ def _missed(user_id: int):
         .where(
             Attempt.user_id == user_id,
             Attempt.state == STATE_SUBMITTED,
-            Response.fraction < 1,
+            Response.fraction < RIGHT_FRACTION,  # not right: `is_right` is the rule
         )
         .group_by(QuestionVersion.question_id)
         .subquery("missed")

@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.bank.grading import is_right
 from app.bank.types import grade, question_type
 from app.bank.types.base import MalformedAnswer
 from app.course.cache import structure
@@ -111,6 +112,6 @@ def review(review_id: int) -> str:
         "practice/review.html",
         done=done,
         item=item,
-        right=done.fraction >= 1,
+        right=is_right(done.fraction),
         due_after=as_utc(done.due_after),
     )
