@@ -4,7 +4,8 @@ Right or wrong is always said (practice is for finding out). Every other part â€
 learner's answer, the key, the choice and general feedback, the lesson link â€” is
 decided by `app.quizzes.visibility.key_visible`, exactly as a quiz review decides it:
 practice must never show a key the quiz's review options still hide. A question a final
-exam can draw also waits for the final exam's rule, like a final exam's review.
+exam drew for this learner also waits for the final exam's rule, as in that exam's
+review; one only its lesson's quiz showed follows its lesson's rule, as that review does.
 """
 
 from __future__ import annotations
@@ -54,12 +55,18 @@ def final_exams(course: CourseStructure) -> list[LessonEntry]:
 
 
 def reviewed_item(
-    user_id: int, item: dict[str, Any], lesson: LessonEntry | None, course: CourseStructure
+    user_id: int,
+    item: dict[str, Any],
+    lesson: LessonEntry | None,
+    exams: list[LessonEntry],
 ) -> dict[str, Any]:
-    """Fill the item with what `key_visible` lets the learner see now (two statements)."""
-    exams = final_exams(course)
+    """Fill the item with what `key_visible` lets the learner see now (two statements).
+
+    `exams` are the final exams that drew this question for this learner: their
+    rules apply too, as they do in the final exam's own review.
+    """
     standing = learner_standing(user_id, [e for e in (lesson, *exams) if e is not None])
-    exam_ids = [exam.id for exam in exams] or [None]
+    exam_ids: list[int | None] = [exam.id for exam in exams] or [None]
     lesson_id = lesson.id if lesson else 0  # a lesson gone from the course shows nothing
     show = {
         part: all(

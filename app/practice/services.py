@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from app.bank.grading import RIGHT_FRACTION
 from app.bank.models import Question, QuestionVersion, is_current_version, is_drawable
@@ -247,12 +248,42 @@ def _write_card(
     return card_id
 
 
-def load_review(user_id: int, review_id: int) -> tuple[PracticeReview, QuestionVersion, int] | None:
-    """Return one of the learner's reviews, its version and its question's lesson (1 query)."""
+@dataclass(frozen=True)
+class LoadedReview:
+    """A practice review with what its feedback page needs, read in one statement."""
+
+    review: PracticeReview
+    version: QuestionVersion
+    lesson_id: int
+    in_exam: bool  # a final exam of this learner drew the question
+
+
+def load_review(user_id: int, review_id: int, exam_lesson_ids: list[int]) -> LoadedReview | None:
+    """Return one of the learner's reviews (None if not theirs), in one statement.
+
+    `in_exam` tells whether one of the learner's attempts at these final exams drew
+    the question: its review then follows the final exam's rule too, as a final
+    exam's own review does.
+    """
+    drawn_version = aliased(QuestionVersion)
+    in_exam = (
+        select(Response.id)
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .join(drawn_version, drawn_version.id == Response.question_version_id)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.lesson_id.in_(exam_lesson_ids),
+            drawn_version.question_id == Question.id,
+        )
+        .correlate(Question)
+        .exists()
+    )
     row = db.session.execute(
-        select(PracticeReview, QuestionVersion, Question.lesson_id)
+        select(PracticeReview, QuestionVersion, Question.lesson_id, in_exam.label("in_exam"))
         .join(QuestionVersion, QuestionVersion.id == PracticeReview.question_version_id)
         .join(Question, Question.id == QuestionVersion.question_id)
         .where(PracticeReview.id == review_id, PracticeReview.user_id == user_id)
     ).first()
-    return (row[0], row[1], row[2]) if row else None
+    if row is None:
+        return None
+    return LoadedReview(row.PracticeReview, row.QuestionVersion, row.lesson_id, bool(row.in_exam))

@@ -20,7 +20,7 @@ from app.bank.types.base import MalformedAnswer
 from app.course.cache import structure
 from app.database import unit_of_work
 from app.practice import services
-from app.practice.feedback import POSITION, practice_item, reviewed_item
+from app.practice.feedback import POSITION, final_exams, practice_item, reviewed_item
 from app.quizzes.overdue import close_my_overdue_attempts
 from app.timeutil import as_utc, now_utc
 
@@ -101,13 +101,15 @@ def answer(question_id: int) -> Response:
 @bp.route("/practice/reviews/<id:review_id>")
 @login_required
 def review(review_id: int) -> str:
-    loaded = services.load_review(current_user.id, review_id)
+    course = structure()
+    exams = final_exams(course)
+    loaded = services.load_review(current_user.id, review_id, [exam.id for exam in exams])
     if loaded is None:
         abort(404)
-    done, version, lesson_id = loaded
-    course = structure()
-    item = practice_item(version, list(done.choice_order or []), done.answer)
-    reviewed_item(current_user.id, item, course.lesson_by_id(lesson_id), course)
+    done = loaded.review
+    item = practice_item(loaded.version, list(done.choice_order or []), done.answer)
+    lesson = course.lesson_by_id(loaded.lesson_id)
+    reviewed_item(current_user.id, item, lesson, exams if loaded.in_exam else [])
     return render_template(
         "practice/review.html",
         done=done,

@@ -169,3 +169,44 @@ def test_the_instructor_sets_practice_retention_on_the_course_settings_page(
         assert "practice retention must be" in refused.get_data(as_text=True).lower()
     db.session.expire_all()
     assert services.practice_retention() == 0.8  # nothing stored by a refusal
+
+
+def test_a_question_a_final_exam_drew_keeps_the_final_exams_rule_in_practice(
+    client, course, learner, db
+):
+    from app.bank.models import QuestionVersion
+    from app.course.models import Lesson
+    from app.course.services import bump_content_revision
+    from app.quizzes.models import Response
+
+    show_everything_in_reviews()  # every lesson shows keys at once ...
+    exam = db.session.scalar(select(Lesson).where(Lesson.slug == "final-review"))
+    exam.quiz_settings = {**exam.quiz_settings, "review_correct_answer": "never"}  # ... not it
+    bump_content_revision()
+    db.session.commit()
+
+    miss_quiz(client, "first-lesson")
+    lesson_only = answer_card(client, learner.id, right=False)
+    shown = client.get(lesson_only.headers["Location"]).get_data(as_text=True)
+    assert "<dt>Correct answer</dt>" in shown  # its lesson's review shows it too
+
+    exam_quiz = miss_quiz(client, "final-review")
+    exam_attempt = int(exam_quiz.rstrip("/").rsplit("/", 1)[-1])
+    drawn = set(
+        db.session.scalars(
+            select(QuestionVersion.question_id)
+            .join(Response, Response.question_version_id == QuestionVersion.id)
+            .where(Response.attempt_id == exam_attempt)
+        )
+    )
+    reviewed = set(db.session.scalars(select(PracticeCard.question_id)))
+    target = min(drawn - reviewed)
+    card = services.deck_card(learner.id, target)
+    db.session.rollback()
+    _, fields = shown_card(client)
+    fields["reviews"] = str(card.reviews)
+    answer = practice_answer(learner.id, target, right=False)
+    answered = client.post(f"/practice/questions/{target}", data={**fields, **answer})
+    assert answered.headers["X-Practice-Outcome"] == "reviewed"
+    hidden = client.get(answered.headers["Location"]).get_data(as_text=True)
+    assert "Not right yet" in hidden and "<dt>Correct answer</dt>" not in hidden
