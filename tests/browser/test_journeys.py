@@ -499,8 +499,19 @@ def test_a_learner_misses_a_question_practises_it_and_sees_it_scheduled_days_lat
 
     (question,) = quiz_questions(page, answer_key(live_server, slug))
     assert question.key.uid == missed.key.uid, "practice serves the question that was missed"
-    answer_by_mouse(question, right=True)
-    page.get_by_role("button", name="Check my answer").click()
+    # By keyboard alone: Tab into the choices, arrows to the right one, Enter on the button.
+    right = right_choices(question.key.data)[0]
+    focused = tab_to(page, lambda f: f["type"] == "radio")
+    for _ in range(len(focused["groupLabels"])):
+        if plain(focused["label"]) == right:
+            break
+        page.keyboard.press("ArrowDown")
+        focused = page.evaluate(ACTIVE_ELEMENT)
+    page.keyboard.press("Space")  # Tab only focuses a group with nothing chosen yet
+    focused = page.evaluate(ACTIVE_ELEMENT)
+    assert plain(focused["label"]) == right and focused["checked"], focused
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Check my answer")
+    page.keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(r"/practice/reviews/\d+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Right")
