@@ -38,6 +38,10 @@ class AlreadyReviewed(Exception):
     """The answer names a review count the card has moved past: it was reviewed already."""
 
 
+class NotDue(Exception):
+    """The card is not due yet: answering it now would tell right from wrong on demand."""
+
+
 @dataclass(frozen=True)
 class DeckCard:
     """A question of the deck as practice shows it: its newest version and its schedule."""
@@ -183,7 +187,7 @@ def record_review(
     now: datetime,
     fuzzing: bool = True,
 ) -> PracticeReview:
-    """Review the card once and log it; raise AlreadyReviewed if the answer is stale.
+    """Review the card once and log it; raise AlreadyReviewed if stale, NotDue if early.
 
     The card's review count is its version: a first review inserts the card (the
     unique learner × question constraint refuses a second), later ones update it only
@@ -192,6 +196,8 @@ def record_review(
     """
     if card.reviews != seen_reviews:
         raise AlreadyReviewed
+    if card.due > now:  # else right/wrong could be asked again and again, enumerating a key
+        raise NotDue
     scheduled = scheduling.review(
         card.state, card.question_id, card.due, fraction, now, practice_retention(), fuzzing
     )

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from app.bank.grading import is_right
 from app.bank.types import grade, question_type
 from app.bank.types.base import MalformedAnswer
-from app.course.cache import structure
+from app.course.cache import CourseStructure, structure
 from app.database import unit_of_work
 from app.practice import services
 from app.practice.feedback import POSITION, final_exams, practice_item, reviewed_item
@@ -27,8 +27,9 @@ from app.timeutil import as_utc, now_utc
 bp = Blueprint("practice", __name__)
 
 
-def _shuffles(lesson_id: int) -> bool:
-    lesson = structure().lesson_by_id(lesson_id)
+def _shuffles(course: CourseStructure, lesson_id: int) -> bool:
+    """Tell whether the question's lesson shuffles choices (practice follows its quiz)."""
+    lesson = course.lesson_by_id(lesson_id)
     return bool(lesson and lesson.settings and lesson.settings.shuffle_choices)
 
 
@@ -41,7 +42,7 @@ def index() -> str:
         return render_template(
             "practice/index.html", card=None, next_time=services.next_due_time(current_user.id)
         )
-    order = services.choice_order(current_user.id, card, _shuffles(card.lesson_id))
+    order = services.choice_order(current_user.id, card, _shuffles(structure(), card.lesson_id))
     return render_template(
         "practice/index.html",
         card=card,
@@ -63,15 +64,12 @@ def _seen_reviews() -> int:
 def answer(question_id: int) -> Response:
     seen = _seen_reviews()
     course = structure()  # before the unit of work, which would rebuild it
-    lesson = None
     try:
         with unit_of_work():
             card = services.deck_card(current_user.id, question_id)
             if card is None:
                 abort(404)
-            lesson = course.lesson_by_id(card.lesson_id)
-            shuffle = bool(lesson and lesson.settings and lesson.settings.shuffle_choices)
-            order = services.choice_order(current_user.id, card, shuffle)
+            order = services.choice_order(current_user.id, card, _shuffles(course, card.lesson_id))
             question = card.version.to_data()
             given = question_type(question.type).read_answer(
                 request.form, f"q{POSITION}", question, order
@@ -89,12 +87,21 @@ def answer(question_id: int) -> Response:
     except MalformedAnswer as error:
         abort(400, description=f"Your answer could not be read ({error}). Nothing was saved.")
     except services.AlreadyReviewed:
-        flash("That question was already answered; here is the next one.", "info")
-        response = redirect(url_for("practice.index"))
-        response.headers["X-Practice-Outcome"] = "already-reviewed"
-        return response
+        return _refused(
+            "That question was already answered; here is the next one.", "already-reviewed"
+        )
+    except services.NotDue:
+        return _refused("That question is not due yet; it comes back on its day.", "not-due")
     response = redirect(url_for("practice.review", review_id=review.id))
     response.headers["X-Practice-Outcome"] = "reviewed"
+    return response
+
+
+def _refused(message: str, outcome: str) -> Response:
+    """Send the learner back to practice, saying why nothing was stored."""
+    flash(message, "info")
+    response = redirect(url_for("practice.index"))
+    response.headers["X-Practice-Outcome"] = outcome
     return response
 
 

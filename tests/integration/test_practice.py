@@ -210,3 +210,15 @@ def test_a_question_a_final_exam_drew_keeps_the_final_exams_rule_in_practice(
     assert answered.headers["X-Practice-Outcome"] == "reviewed"
     hidden = client.get(answered.headers["Location"]).get_data(as_text=True)
     assert "Not right yet" in hidden and "<dt>Correct answer</dt>" not in hidden
+
+
+def test_a_card_not_yet_due_cannot_be_answered_again_on_demand(client, course, learner, db):
+    miss_quiz(client, "first-lesson")
+    question_id, fields = shown_card(client)
+    answer = practice_answer(learner.id, question_id, right=False)
+    path = f"/practice/questions/{question_id}"
+    assert client.post(path, data={**fields, **answer}).headers["X-Practice-Outcome"] == "reviewed"
+    # The next review count, sent at once: the card is due tomorrow, so nothing is graded.
+    early = client.post(path, data={**fields, **answer, "reviews": "1"})
+    assert early.headers["X-Practice-Outcome"] == "not-due"
+    assert len(list(db.session.scalars(select(PracticeReview)))) == 1
