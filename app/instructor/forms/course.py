@@ -7,7 +7,7 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import Length
 
 from app.instructor.forms.settings import QuizSettingsForm
-from app.practice.scheduling import retention_problem
+from app.practice.scheduling import MAX_RETENTION, MIN_RETENTION, retention_problem
 
 
 class CourseSettingsForm(QuizSettingsForm):
@@ -38,5 +38,7 @@ class PracticeSettingsForm(FlaskForm):
             return None, "practice retention must be a number"
         if value != value:  # NaN
             return None, "practice retention must be a number"
-        problem = retention_problem(round(value, 4))
-        return (None, problem) if problem else (round(value, 4), None)
+        if retention_problem(round(value, 4)):
+            low, high = f"{MIN_RETENTION * 100:g}", f"{MAX_RETENTION * 100:g}"
+            return None, f"practice retention must be between {low} and {high} (per cent)"
+        return round(value, 4), None
