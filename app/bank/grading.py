@@ -17,6 +17,7 @@ from app.bank.model import NumericAnswer, QuestionData
 
 __all__ = [
     "ANY_NUMBER_TOLERANCE",
+    "RIGHT_FRACTION",
     "Grade",
     "Grader",
     "NotGradable",
@@ -24,6 +25,7 @@ __all__ = [
     "feedback_texts",
     "is_any_number",
     "is_index",
+    "is_right",
     "matching_rows",
     "normalise_text",
     "short_answer_matches",
@@ -136,3 +138,13 @@ def short_answer_matches(expected: str, given: str) -> bool:
 def matching_rows(question: QuestionData) -> list[int]:
     """Return the indexes into `pairs` of the rows a learner answers (distractors excluded)."""
     return [index for index, pair in enumerate(question.pairs) if not pair.is_distractor]
+
+
+# A fraction this close to 1 is a right answer, as the result page marks it "Right":
+# weights written as 33.33333% leave a fully right answer a hair under 1.
+RIGHT_FRACTION = 0.999
+
+
+def is_right(fraction: float | None) -> bool:
+    """Tell whether a graded fraction counts as a right answer (practice's Good, not Again)."""
+    return fraction is not None and fraction >= RIGHT_FRACTION

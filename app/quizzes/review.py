@@ -119,39 +119,12 @@ def review_attempt(attempt: Attempt, reveal_all: bool = False) -> AttemptReview:
     settings = own.quiz_settings()
     exam_id = attempt.lesson_id if settings.final_exam else None
     for item in items:
-        question, response, version = item["question"], item["response"], item["version"]
-        texts: StoredTexts = item["html"]
+        version = item["version"]
         lesson = lessons.get(version.question_id)
         reviewed = ReviewedQuestion(lesson.id if lesson else attempt.lesson_id, exam_id)
         visible = {part: key_visible(learner, reviewed, part) for part in REVIEW_PARTS}
         item["learner_show"] = visible
-        show = dict.fromkeys(REVIEW_PARTS, True) if reveal_all else visible
-        item["show"] = show
-        shown = _with_stored_html(question, texts)
-        item["your_answer"] = None
-        if show[ANSWERS]:
-            if item["kind"].answer_max_length is None:  # the answer names authored texts
-                item["your_answer"] = Markup(answer_text(shown, response.answer))
-            else:  # the learner typed it: plain text
-                item["your_answer"] = escape(answer_text(question, response.answer))
-        item["correct_answer"] = (
-            Markup(correct_answer_text(shown)) if show[CORRECT_ANSWER] else None
-        )
-        item["feedback"] = (
-            [texts.block(line) for line in grade(question, response.answer).feedback if line]
-            if show[CHOICE_FEEDBACK]
-            else []
-        )
-        item["general_feedback"] = (
-            texts.block(question.general_feedback)
-            if show[GENERAL_FEEDBACK] and question.general_feedback
-            else ""
-        )
-        item["review_url"] = (
-            url_for("course.lesson", slug=lesson.slug, _anchor=ANCHOR_PREFIX + version.anchor)
-            if show[LESSON_LINK] and version.anchor and lesson
-            else None
-        )
+        fill_review(item, dict.fromkeys(REVIEW_PARTS, True) if reveal_all else visible, lesson)
     hidden = [not item["learner_show"][CORRECT_ANSWER] for item in items]
     note = None
     if hidden and all(hidden):
@@ -178,6 +151,40 @@ def _learner_sees(items: list[dict[str, Any]]) -> dict[str, str]:
         shown = [item["learner_show"][part] for item in items]
         sees[part] = "all" if shown and all(shown) else ("some" if any(shown) else "none")
     return sees
+
+
+def fill_review(item: dict[str, Any], show: dict[str, bool], lesson: LessonEntry | None) -> None:
+    """Fill one reviewed item with the parts `show` allows; a hidden part is never computed.
+
+    `item` is an `attempt_items` entry (or practice's one question): its `response`
+    holds the answer. `show` maps each of REVIEW_PARTS to what `key_visible` said.
+    """
+    question, response, version = item["question"], item["response"], item["version"]
+    texts: StoredTexts = item["html"]
+    item["show"] = show
+    shown = _with_stored_html(question, texts)
+    item["your_answer"] = None
+    if show[ANSWERS]:
+        if item["kind"].answer_max_length is None:  # the answer names authored texts
+            item["your_answer"] = Markup(answer_text(shown, response.answer))
+        else:  # the learner typed it: plain text
+            item["your_answer"] = escape(answer_text(question, response.answer))
+    item["correct_answer"] = Markup(correct_answer_text(shown)) if show[CORRECT_ANSWER] else None
+    item["feedback"] = (
+        [texts.block(line) for line in grade(question, response.answer).feedback if line]
+        if show[CHOICE_FEEDBACK]
+        else []
+    )
+    item["general_feedback"] = (
+        texts.block(question.general_feedback)
+        if show[GENERAL_FEEDBACK] and question.general_feedback
+        else ""
+    )
+    item["review_url"] = (
+        url_for("course.lesson", slug=lesson.slug, _anchor=ANCHOR_PREFIX + version.anchor)
+        if show[LESSON_LINK] and version.anchor and lesson
+        else None
+    )
 
 
 def _with_stored_html(question: QuestionData, texts: StoredTexts) -> QuestionData:

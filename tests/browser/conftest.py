@@ -12,6 +12,7 @@ Without /usr/bin/chromium these tests skip with the reason; REQUIRE_BROWSER=1
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,17 @@ def site(live_server: LiveServer, browser: Any) -> Site:
             db.session.commit()
         return token
 
+    def make_practice_review() -> int:
+        context = browser.new_context(viewport=DESKTOP, storage_state=learner_state)
+        try:
+            page = context.new_page()
+            page.goto(live_server("/practice"))
+            page.get_by_role("button", name="Check my answer").click()  # unanswered: wrong
+            page.wait_for_url(re.compile(r"/practice/reviews/\d+$"))
+            return int(page.url.rsplit("/", 1)[-1])
+        finally:
+            context.close()
+
     # One question of each type, from the graded lesson where it has one (a quiz need
     # not use every type), else from the first lesson that does.
     question_uids: dict[str, str] = {}
@@ -173,6 +185,7 @@ def site(live_server: LiveServer, browser: Any) -> Site:
         instructor_state=instructor_state,
         make_import_token=make_import_token,
         make_reset_token=make_reset_token,
+        make_practice_review=make_practice_review,
     )
 
 

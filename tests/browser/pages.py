@@ -36,8 +36,10 @@ class Site:
     learner_state: dict[str, Any]  # browser storage state of a logged-in learner
     instructor_state: dict[str, Any]
     make_import_token: Callable[[], str] = field(repr=False)
+    make_practice_review: Callable[[], int] = field(repr=False)
     make_reset_token: Callable[[], str] | None = field(default=None, repr=False)
     _import_token: str | None = field(default=None, repr=False)
+    _practice_review: int | None = field(default=None, repr=False)
     _reset_token: str | None = field(default=None, repr=False)
 
     def reset_token(self) -> str:
@@ -52,6 +54,12 @@ class Site:
         if self._import_token is None:
             self._import_token = self.make_import_token()
         return self._import_token
+
+    def practice_review_id(self) -> int:
+        """Return a practice review of the learner (a question they missed, answered again)."""
+        if self._practice_review is None:
+            self._practice_review = self.make_practice_review()
+        return self._practice_review
 
     def storage_state(self, role: str) -> dict[str, Any] | None:
         return {ANONYMOUS: None, LEARNER: self.learner_state, INSTRUCTOR: self.instructor_state}[
@@ -89,6 +97,9 @@ PAGES: dict[str, list[tuple[str, Values]]] = {
     "quizzes.take": [(LEARNER, lambda s: {"attempt_id": s.open_attempt_id})],
     "quizzes.result": [(LEARNER, lambda s: {"attempt_id": s.submitted_attempt_id})],
     "quizzes.scores": [(LEARNER, _none)],
+    # the learner missed questions in the graded lesson: practice has one due
+    "practice.index": [(LEARNER, _none)],
+    "practice.review": [(LEARNER, lambda s: {"review_id": s.practice_review_id()})],
     "instructor.index": [(INSTRUCTOR, _none)],
     "instructor.questions": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
     # The authoring form differs by question type: each one is a page of its own.

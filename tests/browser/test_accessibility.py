@@ -26,6 +26,7 @@ from tests.browser.live import PHONE, ConsoleErrors, LiveServer
 from tests.browser.pages import (
     ANONYMOUS,
     ERROR_PAGES,
+    INSTRUCTOR,
     LEARNER,
     NOT_PAGES,
     PAGES,
@@ -209,4 +210,20 @@ def test_focus_stays_visible_on_a_phone(
         page = page_as(visit.role, "light", PHONE)
         load(page, live_server, visit)
         problems += [f"{visit.name} {visit.path} [phone]: {p}" for p in focus_problems(page)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_practice_setting_showing_its_error_is_accessible(
+    live_server: LiveServer, page_as, scheme: str
+) -> None:
+    page = page_as(INSTRUCTOR, scheme)
+    load(page, live_server, Visit("course settings", INSTRUCTOR, "/instructor/course/settings"))
+    page.get_by_label("Practice retention (%)").fill("150")
+    page.get_by_role("button", name="Save practice setting").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    invalid = page.locator("[aria-invalid=true]")
+    expect(invalid).to_have_count(1)
+    expect(invalid).to_have_accessible_description(re.compile(r"between 70 and 97"))
+    problems = axe_problems(page) + heading_problems(page) + label_problems(page)
     assert not problems, "\n".join(problems)

@@ -500,3 +500,50 @@ def test_an_instructor_finds_a_new_learners_score_in_the_gradebook_and_their_rev
     expect(page.get_by_text(f"Score: {score}", exact=True)).to_be_visible()
     expect(page.get_by_text("Correct answer", exact=True).first).to_be_visible()
     assert not page_problems(page), page_problems(page)
+
+
+def test_a_learner_misses_a_question_practises_it_and_sees_it_scheduled_days_later(
+    live_server: LiveServer, new_page
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    slug = "peacekeeping-missions"
+    page = new_page()
+    register(page, live_server, new_email("practice"))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Practice").click()
+    expect(page.get_by_text("All caught up: no practice is due.")).to_be_visible()
+
+    items = take_quiz(page, live_server, slug, wrong=1)
+    missed = next(item for item in items if item.key.data.type == "single" and item.key.anchor)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Practice").click()
+    expect(page.get_by_text("1 question due now.", exact=False)).to_be_visible()
+
+    (question,) = quiz_questions(page, answer_key(live_server, slug))
+    assert question.key.uid == missed.key.uid, "practice serves the question that was missed"
+    # By keyboard alone: Tab into the choices, arrows to the right one, Enter on the button.
+    right = right_choices(question.key.data)[0]
+    focused = tab_to(page, lambda f: f["type"] == "radio")
+    for _ in range(len(focused["groupLabels"])):
+        if plain(focused["label"]) == right:
+            break
+        page.keyboard.press("ArrowDown")
+        focused = page.evaluate(ACTIVE_ELEMENT)
+    page.keyboard.press("Space")  # Tab only focuses a group with nothing chosen yet
+    focused = page.evaluate(ACTIVE_ELEMENT)
+    assert plain(focused["label"]) == right and focused["checked"], focused
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Check my answer")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/practice/reviews/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Right")
+    when = page.locator("#practice-next-review time").get_attribute("datetime")
+    due = datetime.fromisoformat(when)
+    assert due - datetime.now(UTC) > timedelta(hours=12), f"scheduled too soon: {when}"
+    expect(page.get_by_role("link", name="Review this in the lesson")).to_have_attribute(
+        "href", re.compile(rf"/lessons/{slug}#p-{missed.key.anchor}$")
+    )
+
+    page.get_by_role("link", name="Next question").click()
+    expect(page.get_by_text("All caught up: no practice is due.")).to_be_visible()
+    expect(page.locator("main time")).to_have_attribute("datetime", when)
+    assert not page_problems(page), page_problems(page)

@@ -1,6 +1,6 @@
 """Authored text is rendered once, when it is written: learner pages never render.
 
-The lesson, quiz, result and My scores pages read the sanitised HTML stored beside
+The lesson, quiz, result, My scores and practice pages read the sanitised HTML stored beside
 each text; a request that called the Markdown renderer or the sanitiser would fail
 here. A newer renderer version reaches every stored text on the next course load.
 """
@@ -15,6 +15,7 @@ from app.bank.models import QuestionVersion
 from app.course.models import Lesson
 from app.rendering import RENDER_VERSION
 from tests.support import quiz_fields, start_quiz
+from tests.support.practice import answer_card
 from tests.support.reviews import show_everything_in_reviews
 
 
@@ -50,6 +51,11 @@ def test_learner_pages_show_stored_html_without_rendering(client, course, learne
     assert result.status_code == 200 and "Envoys are messengers." in result.get_data(as_text=True)
     assert client.get("/scores").status_code == 200
     assert client.get("/").status_code == 200
+    practice = client.get("/practice")  # the quiz above was submitted unanswered: all missed
+    assert practice.status_code == 200 and 'name="q1"' in practice.get_data(as_text=True)
+    answered = answer_card(client, learner.id, right=False)
+    review = client.get(answered.headers["Location"])
+    assert review.status_code == 200 and "Envoys are messengers." in review.get_data(as_text=True)
 
 
 def test_a_course_load_rerenders_what_an_older_renderer_made_in_place(course, runner, db):

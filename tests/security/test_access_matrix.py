@@ -66,6 +66,11 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/attempts/<id:attempt_id>/submit", "POST"):                (302, 302, 404, 404),
     ("/attempts/<id:attempt_id>/result", "GET"):                 (302, 200, 404, 404),
     ("/scores", "GET"):                                           (302, 200, 200, 200),
+    # practice: a learner's own deck and reviews (another learner's → 404)
+    ("/practice", "GET"):                                         (302, 200, 200, 200),
+    ("/practice/questions/<id:question_id>", "GET"):              (405, 405, 405, 405),
+    ("/practice/questions/<id:question_id>", "POST"):             (302, 302, 404, 404),
+    ("/practice/reviews/<id:review_id>", "GET"):                  (302, 200, 404, 404),
     # the instructor workspace: anonymous → log in, learners → 403
     ("/instructor/", "GET"):                                      (302, 403, 403, 200),
     ("/instructor/questions", "GET"):                             (302, 403, 403, 200),
@@ -83,6 +88,8 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/instructor/lessons/<slug>/edit", "POST"):                  (302, 403, 403, 200),
     ("/instructor/lessons/<slug>/settings", "GET"):               (302, 403, 403, 200),
     ("/instructor/lessons/<slug>/settings", "POST"):              (302, 403, 403, 200),
+    ("/instructor/course/practice", "GET"):                       (405, 405, 405, 405),
+    ("/instructor/course/practice", "POST"):                      (302, 403, 403, 200),
     ("/instructor/course/settings", "GET"):                       (302, 403, 403, 200),
     ("/instructor/course/settings", "POST"):                      (302, 403, 403, 200),
     ("/instructor/lessons/<slug>/import", "GET"):                 (302, 403, 403, 200),
@@ -147,6 +154,26 @@ class World:
             self._token = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
         return self._token
 
+    def practice_review(self) -> int:
+        """Answer the owner's first missed question in practice; return the review's id."""
+        from tests.support.practice import answer_card
+
+        response = answer_card(self.clients["learner"], self.learner_id, right=False)
+        assert response.headers.get("X-Practice-Outcome") == "reviewed", "no practice review"
+        return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+
+
+def _missed_question(world: World) -> int:
+    """A question the owner missed (their graded attempt was sent unanswered)."""
+    from sqlalchemy import select
+
+    from app.bank.models import Question
+    from app.extensions import db
+
+    question_id = db.session.scalar(select(Question.id).where(Question.uid == "first-01"))
+    db.session.rollback()
+    return question_id
+
 
 # How to fill each URL parameter with a real object. A new parameter name needs an entry.
 ARGUMENTS: dict[str, Callable[[World], Any]] = {
@@ -158,6 +185,8 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "learner_id": lambda world: world.learner_id,
     "lesson_id": lambda world: world.lesson_id,
     "reset_token": lambda world: world.reset_token(),
+    "question_id": _missed_question,
+    "review_id": lambda world: world.practice_review(),
 }
 # Rules that need another object than ARGUMENTS gives.
 RULE_ARGUMENTS: dict[str, dict[str, Callable[[World], Any]]] = {
@@ -179,6 +208,7 @@ def _page_seq(world: World, client: FlaskClient) -> dict[str, str]:
 POST_DATA: dict[str, Callable[[World, FlaskClient], dict[str, Any]]] = {
     "/attempts/<id:attempt_id>/save": _page_seq,
     "/attempts/<id:attempt_id>/submit": _page_seq,
+    "/practice/questions/<id:question_id>": lambda world, client: {"reviews": "0"},
 }
 
 
@@ -350,5 +380,6 @@ def test_the_table_uses_only_the_agreed_statuses():
     assert not odd
     # Attempt pages are the owner's alone (the instructor workspace refuses every learner).
     for (path, method), (_, learner, other, _) in MATRIX.items():
-        if "<id:attempt_id>" in path and not path.startswith("/instructor/") and learner != 405:
+        owned = ("<id:attempt_id>", "<id:review_id>", "<id:question_id>")
+        if any(p in path for p in owned) and not path.startswith("/instructor/") and learner != 405:
             assert other == 404, f"{method} {path} must be 404 for another learner"

@@ -15,8 +15,9 @@ from app.database import unit_of_work
 from app.instructor.blueprint import bp, save_unless_stale
 from app.instructor.course_settings import update_course_settings
 from app.instructor.editing import SETTINGS_CHANGED, course_settings_state, refuse_stale_edit
-from app.instructor.forms.course import CourseSettingsForm
+from app.instructor.forms.course import CourseSettingsForm, PracticeSettingsForm
 from app.instructor.forms.settings import settings_data
+from app.practice import services as practice_services
 
 
 @bp.route("/course/settings", methods=["GET", "POST"])
@@ -36,9 +37,51 @@ def course_settings() -> str | Response | tuple[str, int]:
                 return saved
             status = 409
     page = render_template(
-        "instructor/course_settings.html", form=form, course=course, unusable=unusable
+        "instructor/course_settings.html",
+        form=form,
+        course=course,
+        unusable=unusable,
+        practice_form=_practice_form(),
     )
     return page, status
+
+
+def _practice_form(form: PracticeSettingsForm | None = None) -> PracticeSettingsForm:
+    """Open the practice form on the retention practice uses now (as a percentage)."""
+    if form is not None:
+        return form
+    percent = f"{practice_services.practice_retention() * 100:g}"
+    return PracticeSettingsForm(formdata=None, data={"retention": percent})
+
+
+@bp.route("/course/practice", methods=["POST"])
+@instructor_required
+def practice_settings() -> Response | tuple[str, int]:
+    """Store the desired retention practice schedules for (FSRS's one setting we expose)."""
+    form = PracticeSettingsForm()
+    value, problem = form.retention_value() if form.validate_on_submit() else (None, None)
+    if value is not None:
+        with unit_of_work():
+            course = course_services.current_course()
+            if course is None:
+                abort(404)
+            practice_services.set_practice_retention(course, value)
+        flash("Practice setting saved.", "success")
+        return redirect(url_for("instructor.course_settings"))
+    course = course_services.current_course()
+    if course is None:
+        abort(404)
+    current, unusable = course_services.course_settings()
+    if problem:
+        form.retention.errors = [*form.retention.errors, problem.capitalize() + "."]
+    page = render_template(
+        "instructor/course_settings.html",
+        form=_form(course, current),
+        course=course,
+        unusable=unusable,
+        practice_form=form,
+    )
+    return page, 200  # the form again, with why (as the settings form above does)
 
 
 def _form(course: Course, current: QuizSettings) -> CourseSettingsForm:

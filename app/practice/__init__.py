@@ -1,0 +1,1 @@
+"""Spaced-repetition practice of the questions a learner missed in graded quizzes."""
