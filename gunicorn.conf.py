@@ -35,7 +35,9 @@ def post_worker_init(worker):
     from app.database import database_settings_problems
 
     app = worker.wsgi
-    if callable(getattr(app, "app_context", None)):
+    # Only our app has a database to check (gunicorn also reads this file when it serves
+    # something else from this folder, such as the benchmark's bare Flask endpoint).
+    if "sqlalchemy" in getattr(app, "extensions", {}):
         with app.app_context():
             problems = database_settings_problems()
         if problems:

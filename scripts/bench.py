@@ -117,6 +117,7 @@ def seed(url: str) -> World:
     from werkzeug.security import generate_password_hash
 
     from app.auth.models import User
+    from app.auth.services import name_key
     from app.bank.models import QuestionVersion
     from app.content.loading import load_course
     from app.course.files import read_course
@@ -138,7 +139,13 @@ def seed(url: str) -> World:
         quizzes = [(lesson, settings_for(lesson)) for lesson in lessons]
         quizzes = [(lesson, s) for lesson, s in quizzes if _has_questions(lesson)]
         users = [
-            User(email=f"bench{n}@example.com", password_hash=password_hash, role="learner")
+            User(
+                email=f"bench{n}@example.com",
+                name=f"Bench learner {n}",
+                name_key=name_key(f"Bench learner {n}"),
+                password_hash=password_hash,
+                role="learner",
+            )
             for n in range(LEARNERS + 1)
         ]
         db.session.add_all(users)
@@ -286,11 +293,14 @@ def gunicorn(target: str, env: dict[str, str], chdir: Path) -> Iterator[str]:
         *("--workers", "2", "--worker-class", "sync", "--no-control-socket"),
         *("--bind", f"127.0.0.1:{port}", "--chdir", str(chdir), target),
     ]
+    server_log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(
         command,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: the app logs a line per request, and a pipe nobody reads
+        # fills up and blocks the workers.
+        stderr=server_log,
     )
     try:
         deadline = time.monotonic() + 60
@@ -300,7 +310,8 @@ def gunicorn(target: str, env: dict[str, str], chdir: Path) -> Iterator[str]:
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
+                    server_log.seek(0)
+                    raise RuntimeError(server_log.read().decode()[-2000:]) from None
                 time.sleep(0.2)
         yield f"127.0.0.1:{port}"
     finally:
@@ -310,6 +321,7 @@ def gunicorn(target: str, env: dict[str, str], chdir: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(10)
+        server_log.close()
 
 
 # --- load: one run --------------------------------------------------------------------------
@@ -455,12 +467,14 @@ def run_wrk(host: str, load: Load, seconds: float, folder: Path) -> Result:
     )
     threads = f"-t{load.connections}"
     command = ["wrk", threads, f"-c{load.connections}", f"-d{seconds:g}s", "--timeout", "10s"]
-    output = subprocess.run(
+    finished = subprocess.run(
         [*command, "-s", str(script), f"http://{host}"],
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout
+    )
+    if finished.returncode != 0:
+        raise RuntimeError(f"wrk failed ({finished.returncode}): {finished.stderr[-2000:]}")
+    output = finished.stdout
     summary = re.search(
         r"BENCH requests=(\d+) bad=(\d+) graded=(\d+) p50=(\d+) p99=(\d+) last_bad=(\d+)",
         output,

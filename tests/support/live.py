@@ -12,6 +12,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -48,6 +49,7 @@ def live_gunicorn(database_url: str, workers: int = 2, **env_extra: str) -> Iter
         **env_extra,
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    server_log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(
         [
             str(gunicorn),
@@ -57,7 +59,9 @@ def live_gunicorn(database_url: str, workers: int = 2, **env_extra: str) -> Iter
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: the app logs a line per request, and a pipe nobody reads
+        # fills up and blocks the workers.
+        stderr=server_log,
     )
     try:
         deadline = time.monotonic() + 30
@@ -67,7 +71,8 @@ def live_gunicorn(database_url: str, workers: int = 2, **env_extra: str) -> Iter
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
+                    server_log.seek(0)
+                    raise RuntimeError(server_log.read().decode()[-2000:]) from None
                 time.sleep(0.1)
         yield f"127.0.0.1:{port}"
     finally:
@@ -77,6 +82,7 @@ def live_gunicorn(database_url: str, workers: int = 2, **env_extra: str) -> Iter
         except subprocess.TimeoutExpired:  # a loaded machine: don't fail a passed test on exit
             process.kill()
             process.wait(10)
+        server_log.close()
 
 
 class Session:
