@@ -19,6 +19,7 @@ from app.content.loading import load_course
 from app.course.files import read_course
 from app.course.models import Lesson
 from app.course.services import settings_for
+from app.instructor.statistics_reads import bank_flags, store_statistics
 from app.quizzes.grades import grade_attempt
 from app.quizzes.models import STATE_SUBMITTED, Attempt, ItemStatistics, LessonGrade, Response
 from app.quizzes.scoring import AttemptScore, counted_grade
@@ -290,3 +291,30 @@ def test_a_grade_costs_one_more_statement_and_demo_learners_are_marked(runner, c
     _seed(runner, 10)
     assert db.session.scalar(select(func.count()).where(User.is_demo.is_(True))) == 11
     assert db.session.scalar(select(func.count()).where(Attempt.state == STATE_SUBMITTED)) >= 10
+
+
+def test_a_slower_server_never_overwrites_newer_stored_figures(course, db):
+    lesson_id = db.session.scalar(select(Lesson.id).where(Lesson.slug == "first-lesson"))
+    newer = {"questions": [], "marker": "newer"}
+    store_statistics(lesson_id, "all", 5, newer)
+    db.session.commit()
+    store_statistics(lesson_id, "all", 4, {"questions": [], "marker": "older"})  # computed before
+    db.session.commit()
+    assert _stored(db, attempt_set="all").figures["marker"] == "newer"
+    store_statistics(lesson_id, "all", 6, {"questions": [], "marker": "newest"})
+    db.session.commit()
+    assert _stored(db, attempt_set="all").graded_revision == 6
+
+
+def test_the_bank_reads_every_lessons_badges_in_one_statement(
+    runner, real_course, instructor_client, db, count_queries
+):
+    _seed(runner, 30)
+    slugs = db.session.scalars(select(Lesson.slug).order_by(Lesson.id).limit(2)).all()
+    for slug in slugs:
+        assert instructor_client.get(f"/instructor/lessons/{slug}/statistics").status_code == 200
+    counter = count_queries()
+    with counter:
+        flags = bank_flags()
+    assert counter.count == 1 and flags  # both lessons' flags, one SELECT
+    assert all(text.startswith("Version ") for texts in flags.values() for text in texts)

@@ -93,6 +93,9 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/instructor/gradebook", "GET"):                             (302, 403, 403, 200),
     ("/instructor/gradebook.csv", "GET"):                         (302, 403, 403, 200),
     ("/instructor/learners/<id:learner_id>", "GET"):             (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/statistics", "GET"):            (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/statistics.csv", "GET"):        (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/statistics.json", "GET"):       (302, 403, 403, 200),
     # a learner's graded attempt, as the learner sees it: instructors only
     ("/instructor/attempts/<id:attempt_id>", "GET"):             (302, 403, 403, 200),
 }
