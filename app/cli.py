@@ -203,7 +203,8 @@ demo_cli = AppGroup("demo", help="Seed or clear a simulated class to see the sta
 @click.option("--learners", default=300, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--seed", "seed", default=2026, show_default=True, help="Random seed.")
 @click.option("--force", is_flag=True, help="Seed even though real learners exist.")
-def demo_seed_command(learners: int, seed: int, force: bool) -> None:
+@click.option("--broken-lesson", default=None, help="Lesson slug for the broken questions.")
+def demo_seed_command(learners: int, seed: int, force: bool, broken_lesson: str | None) -> None:
     """Create a demo instructor and simulated learners with graded attempts (idempotent)."""
     import secrets
     import time
@@ -214,7 +215,9 @@ def demo_seed_command(learners: int, seed: int, force: bool) -> None:
     began = time.perf_counter()
     try:
         with unit_of_work():
-            report = seed_demo(learners, password, seed=seed, force=force)
+            report = seed_demo(
+                learners, password, seed=seed, force=force, broken_lesson=broken_lesson
+            )
     except DemoRefused as refused:
         raise click.ClickException(str(refused)) from refused
     if not report.created:

@@ -87,9 +87,16 @@ def real_learner_count() -> int:
 
 
 def seed_demo(
-    learners: int, password: str, seed: int = DEFAULT_SEED, force: bool = False
+    learners: int,
+    password: str,
+    seed: int = DEFAULT_SEED,
+    force: bool = False,
+    broken_lesson: str | None = None,
 ) -> SeedReport:
-    """Create the demo class, unless it is there already (then change nothing)."""
+    """Create the demo class, unless it is there already (then change nothing).
+
+    The broken questions go in `broken_lesson` (a slug), by default the first lesson.
+    """
     existing = demo_learner_count()
     if existing:
         return SeedReport(False, existing, 0, 0, {})
@@ -108,7 +115,10 @@ def seed_demo(
     unusable = generate_password_hash(random.SystemRandom().randbytes(24).hex())
     plans = [(lesson, settings_for(lesson)) for lesson in lessons]
     pools = {lesson.id: question_pool(lesson, settings) for lesson, settings in plans}
-    broken = _broken_questions(pools[plans[0][0].id]) if plans else {}
+    chosen = next((lesson for lesson, _ in plans if lesson.slug == broken_lesson), None)
+    if broken_lesson is not None and chosen is None:
+        raise DemoRefused(f"There is no lesson {broken_lesson!r} for the broken questions.")
+    broken = _broken_questions(pools[(chosen or plans[0][0]).id])
     behaviours = {version_id: behaviour for version_id, (_, behaviour) in broken.items()}
     people = sim.learners(learners, rng, DEMO_DOMAIN)
     attempts = responses = 0
@@ -147,7 +157,7 @@ def _lessons() -> list[Lesson]:
 
 
 def _broken_questions(pool: list[tuple[int, Any]]) -> dict[int, tuple[str, str]]:
-    """Pick the first lesson's broken questions: version id -> (uid, behaviour).
+    """Pick a lesson's broken questions: version id -> (uid, behaviour).
 
     A wrong key on its first single-choice question with a distractor; a giveaway on
     the first other question.
