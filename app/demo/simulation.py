@@ -52,7 +52,7 @@ def learners(count: int, rng: random.Random, domain: str) -> list[SimulatedLearn
             name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
             email=f"demo-learner-{n:05d}@{domain}",
             ability=rng.gauss(0.0, 1.0),
-            persistence=rng.uniform(0.6, 0.97),
+            persistence=rng.uniform(0.75, 0.99),
         )
         for n in range(1, count + 1)
     ]
@@ -71,7 +71,7 @@ def answers_right(
     if behaviour == GIVEAWAY:
         return True
     if behaviour == WRONG_KEY:  # strong learners fall for the distractor, weak ones do not
-        return rng.random() < (0.15 if ability > 0 else 0.75)
+        return rng.random() < (0.05 if ability > 0 else 0.85)
     return rng.random() < p_right(ability, difficulty)
 
 
