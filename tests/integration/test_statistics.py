@@ -287,7 +287,7 @@ def test_the_page_sends_as_many_statements_for_1000_attempts_as_for_100(
     assert fresh < computing <= 12
 
 
-def test_a_grade_costs_one_more_statement_and_demo_learners_are_marked(runner, course, db):
+def test_the_demo_learners_and_instructor_are_marked_demo(runner, course, db):
     _seed(runner, 10)
     assert db.session.scalar(select(func.count()).where(User.is_demo.is_(True))) == 11
     assert db.session.scalar(select(func.count()).where(Attempt.state == STATE_SUBMITTED)) >= 10
