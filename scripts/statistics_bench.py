@@ -54,13 +54,14 @@ def main() -> None:
             lesson = db.session.scalars(
                 select(Lesson).join(Module).order_by(Module.position, Lesson.position)
             ).first()
+            lesson_id, slug = lesson.id, lesson.slug
             for attempt_set in ("all", "first"):
                 db.session.rollback()
                 started = time.perf_counter()
                 with QueryCounter(db.engine) as counter:
-                    figures = compute_statistics(lesson.id, attempt_set)
+                    figures = compute_statistics(lesson_id, attempt_set)
                 print(
-                    f"statistics of {lesson.slug} ({attempt_set}): "
+                    f"statistics of {slug} ({attempt_set}): "
                     f"{figures['quiz']['attempts']} attempts, {counter.count} statements, "
                     f"{time.perf_counter() - started:.2f} s"
                 )
