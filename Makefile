@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint serve install install-test screenshots guess-bench bench
+.PHONY: run test lint serve install install-test screenshots guess-bench bench statistics-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ guess-bench: install
 ## Results: docs/benchmarks.md. Extra options: make bench BENCH_ARGS="--output report.md".
 bench: install-test
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+## Seed 10,000 demo learners and time a lesson's statistics (SQLite, or an empty DATABASE_URL).
+statistics-bench: install-test
+	$(BIN)/python scripts/statistics_bench.py --learners 10000
 
 lint: install-test
 	$(BIN)/ruff check app tests

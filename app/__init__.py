@@ -104,7 +104,7 @@ def _request_form() -> Any:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import attempts_cli, backup_command, bank_cli, course_cli, users_cli
+    from app.cli import attempts_cli, backup_command, bank_cli, course_cli, demo_cli, users_cli
 
-    for group in (course_cli, users_cli, attempts_cli, bank_cli, backup_command):
+    for group in (course_cli, users_cli, attempts_cli, bank_cli, demo_cli, backup_command):
         app.cli.add_command(group)

@@ -194,3 +194,53 @@ def backup_command(path: Path) -> None:
     except (BackupRefused, OSError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Backed up the database to {path} ({size:,} bytes).")
+
+
+demo_cli = AppGroup("demo", help="Seed or clear a simulated class to see the statistics.")
+
+
+@demo_cli.command("seed")
+@click.option("--learners", default=300, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--seed", "seed", default=2026, show_default=True, help="Random seed.")
+@click.option("--force", is_flag=True, help="Seed even though real learners exist.")
+@click.option("--broken-lesson", default=None, help="Lesson slug for the broken questions.")
+def demo_seed_command(learners: int, seed: int, force: bool, broken_lesson: str | None) -> None:
+    """Create a demo instructor and simulated learners with graded attempts (idempotent)."""
+    import secrets
+    import time
+
+    from app.demo.seeding import INSTRUCTOR_EMAIL, DemoRefused, seed_demo
+
+    password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
+    began = time.perf_counter()
+    try:
+        with unit_of_work():
+            report = seed_demo(
+                learners, password, seed=seed, force=force, broken_lesson=broken_lesson
+            )
+    except DemoRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    if not report.created:
+        click.echo(
+            f"The demo class is already here ({report.learners} learners); nothing changed. "
+            "Run `flask demo clear` first to seed it again."
+        )
+        return
+    click.echo(
+        f"Seeded {report.learners} demo learners, {report.attempts} attempts and "
+        f"{report.responses} answers in {time.perf_counter() - began:.1f} s."
+    )
+    for uid, behaviour in report.broken.items():
+        click.echo(f"Simulated {behaviour}: question {uid}")
+    shown = "from DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else password
+    click.echo(f"Log in as {INSTRUCTOR_EMAIL} with the password {shown} (shown once).")
+
+
+@demo_cli.command("clear")
+def demo_clear_command() -> None:
+    """Remove every demo account and all its attempts and grades."""
+    from app.demo.seeding import clear_demo
+
+    with unit_of_work():
+        removed = clear_demo()
+    click.echo(f"Removed {removed} demo accounts and their data.")

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -39,6 +40,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=ROLE_LEARNER)
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    # A simulated account of the demo class (`flask demo seed`): left out of item statistics
+    # while real learners exist, removed by `flask demo clear`.
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     @property
     def is_instructor(self) -> bool:

@@ -71,6 +71,9 @@ class Lesson(db.Model):
     key_terms_html: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     summary_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     render_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Bumped whenever one of its attempts is graded (or demo learners come or go): stored
+    # item statistics computed from an older revision are recomputed (app/quizzes/statistics.py).
+    graded_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     module: Mapped[Module] = relationship(back_populates="lessons")
 

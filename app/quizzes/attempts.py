@@ -24,6 +24,7 @@ from app.course.settings import QuizSettings
 from app.database import savepoint
 from app.extensions import db
 from app.quizzes.allowances import attempt_limit_for, next_attempt_number
+from app.quizzes.drawing import draw_versions
 from app.quizzes.grades import grade_attempt, score_answers, store_graded_answers
 from app.quizzes.models import STATE_OPEN, STATE_SUBMITTED, Attempt, Response
 from app.quizzes.quota import limit_reached_message, may_start
@@ -150,31 +151,15 @@ def _active_scored_versions(lesson_ids: list[int]) -> list[tuple[int, QuestionVe
 def _draw_questions(
     lesson: Lesson, settings: QuizSettings, rng: random.Random
 ) -> list[QuestionVersion]:
+    return draw_versions(question_pool(lesson, settings), settings, rng)
+
+
+def question_pool(lesson: Lesson, settings: QuizSettings) -> list[tuple[int, QuestionVersion]]:
+    """Read the (lesson id, version) pairs a quiz draws from (the final exam: other lessons)."""
     if settings.final_exam:
         other_ids = list(db.session.scalars(select(Lesson.id).where(Lesson.id != lesson.id)))
-        return draw_final_exam(_active_scored_versions(other_ids), settings.draw, rng)
-    versions = [v for _, v in _active_scored_versions([lesson.id])]
-    if settings.draw and settings.draw < len(versions):
-        versions = rng.sample(versions, settings.draw)
-        versions.sort(key=lambda v: v.id)
-    if settings.shuffle_questions:
-        rng.shuffle(versions)
-    return versions
-
-
-def draw_final_exam(pool: list[tuple[int, Any]], count: int, rng: random.Random) -> list[Any]:
-    """Draw `count` items with at least one from each lesson (when count allows)."""
-    by_lesson: dict[int, list[Any]] = {}
-    for lesson_id, item in pool:
-        by_lesson.setdefault(lesson_id, []).append(item)
-    lessons = list(by_lesson)
-    rng.shuffle(lessons)
-    chosen = [rng.choice(by_lesson[lesson_id]) for lesson_id in lessons[:count]]
-    chosen_ids = {id(item) for item in chosen}
-    rest = [item for _, item in pool if id(item) not in chosen_ids]
-    chosen += rng.sample(rest, min(len(rest), max(0, count - len(chosen))))
-    rng.shuffle(chosen)
-    return chosen
+        return _active_scored_versions(other_ids)
+    return _active_scored_versions([lesson.id])
 
 
 def load_attempt_for(user_id: int, attempt_id: int, with_lesson: bool = False) -> Attempt | None:

@@ -6,6 +6,7 @@ transaction as the submission that claimed the attempt).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.bank.model import QuestionData
 from app.bank.types import grade
 from app.course.models import Lesson
 from app.course.services import settings_for
@@ -38,11 +40,21 @@ def score_answers(attempt: Attempt, answers: dict[int, Any]) -> AttemptGrade:
     """Grade every response's answer with the pure graders; change nothing (not even in memory)."""
     fractions, points = {}, {}
     for response in attempt.responses:
-        question = response.version.to_data()
-        result = grade(question, answers.get(response.position))
-        fractions[response.position] = result.fraction
-        points[response.position] = round(result.fraction * question.points, 6)
-    return AttemptGrade(answers, fractions, points, round(sum(points.values()), 6))
+        fraction, earned = grade_points(response.version.to_data(), answers.get(response.position))
+        fractions[response.position] = fraction
+        points[response.position] = earned
+    return AttemptGrade(answers, fractions, points, attempt_total(points.values()))
+
+
+def grade_points(question: QuestionData, answer: Any) -> tuple[float, float]:
+    """Grade one answer with its type's pure grader: (fraction, points earned)."""
+    result = grade(question, answer)
+    return result.fraction, round(result.fraction * question.points, 6)
+
+
+def attempt_total(points: Iterable[float]) -> float:
+    """Add an attempt's points as its stored score does."""
+    return round(sum(points), 6)
 
 
 def store_graded_answers(attempt: Attempt, graded: AttemptGrade, submitted_at: datetime) -> None:
@@ -72,14 +84,11 @@ def store_graded_answers(attempt: Attempt, graded: AttemptGrade, submitted_at: d
 
 def grade_attempt(attempt: Attempt, submitted_at: datetime) -> None:
     """Score every response of a claimed attempt and store the learner's counted grade."""
-    total = 0.0
     for response in attempt.responses:
-        question = response.version.to_data()
-        result = grade(question, response.answer)
-        response.fraction = result.fraction
-        response.points = round(result.fraction * question.points, 6)
-        total += response.points
-    attempt.score = round(total, 6)
+        response.fraction, response.points = grade_points(
+            response.version.to_data(), response.answer
+        )
+    attempt.score = attempt_total(response.points or 0.0 for response in attempt.responses)
     attempt.state = STATE_SUBMITTED
     attempt.submitted_at = submitted_at
     db.session.flush()
@@ -87,8 +96,23 @@ def grade_attempt(attempt: Attempt, submitted_at: datetime) -> None:
 
 
 def update_lesson_grade(user_id: int, lesson: Lesson) -> None:
-    """Store the score that counts for this learner and lesson (same transaction as grading)."""
+    """Store the score that counts for this learner and lesson (same transaction as grading).
+
+    A graded attempt changes the lesson's item statistics too: bump its graded revision
+    (one UPDATE) so a stored statistics row computed before is seen as behind.
+    """
     _store_grades(lesson, user_id)
+    bump_graded_revision([lesson.id])
+
+
+def bump_graded_revision(lesson_ids: list[int]) -> None:
+    """Mark these lessons' stored statistics stale (grading, demo learners added or removed)."""
+    db.session.execute(
+        update(Lesson)
+        .where(Lesson.id.in_(lesson_ids))
+        .values(graded_revision=Lesson.graded_revision + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _store_grades(lesson: Lesson, user_id: int | None = None) -> int:

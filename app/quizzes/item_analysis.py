@@ -26,6 +26,7 @@ import math
 import statistics
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 MIN_RESPONSES_FOR_FLAGS = 20
 TOO_EASY = 0.95
@@ -41,11 +42,12 @@ class AnalysedAttempt:
     marks: Mapping[Hashable, float]
     max_marks: Mapping[Hashable, float]
 
-    @property
+    # Cached: item_stats asks every attempt's total once per question (10,000 attempts × 12).
+    @cached_property
     def total(self) -> float:
         return sum(self.marks.values())
 
-    @property
+    @cached_property
     def max_total(self) -> float:
         return sum(self.max_marks.values())
 
@@ -75,9 +77,12 @@ class QuizStats:
 
 def sample_variance(values: Sequence[float]) -> float | None:
     """Return the sample variance (n − 1), or None for fewer than two values."""
-    if len(values) < 2:
+    n = len(values)
+    if n < 2:
         return None
-    return statistics.variance(values)
+    # Floats and fsum rather than statistics.variance (exact fractions: seconds at 10,000).
+    mean = math.fsum(values) / n
+    return math.fsum((value - mean) ** 2 for value in values) / (n - 1)
 
 
 def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:

@@ -139,3 +139,28 @@ class AttemptAllowance(db.Model):
 
     def __repr__(self) -> str:
         return f"<AttemptAllowance user={self.user_id} lesson={self.lesson_id} +{self.extra}>"
+
+
+class ItemStatistics(db.Model):
+    """A lesson's item analysis over one attempt set, as of one graded revision.
+
+    `figures` holds everything the statistics page and its exports show; `flags`
+    maps a question uid to its flags (first attempts only), for the bank's badges.
+    The upsert that stores a row keeps a newer one (`app.quizzes.statistics`).
+    """
+
+    __tablename__ = "item_statistics"
+    __table_args__ = (
+        UniqueConstraint("lesson_id", "attempt_set", name="uq_item_statistics_lesson_set"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"))
+    attempt_set: Mapped[str] = mapped_column(String(10))
+    graded_revision: Mapped[int]
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    flags: Mapped[dict[str, Any]] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+    def __repr__(self) -> str:
+        return f"<ItemStatistics {self.lesson_id} {self.attempt_set} r{self.graded_revision}>"

@@ -119,6 +119,7 @@ PAGES: dict[str, list[tuple[str, Values]]] = {
     "instructor.gradebook": [(INSTRUCTOR, _none)],
     "instructor.learner": [(INSTRUCTOR, lambda s: {"learner_id": s.learner_id})],
     "instructor.attempt_review": [(INSTRUCTOR, lambda s: {"attempt_id": s.submitted_attempt_id})],
+    "instructor.statistics": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
     "instructor.import_preview": [
         (INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug, "token": s.import_token()})
     ],
@@ -131,6 +132,8 @@ NOT_PAGES = {
     "instructor.export_bank": "downloads a GIFT file",
     "instructor.gradebook_csv": "downloads a CSV file",
     "ops.healthz": "answers load balancers in JSON",
+    "instructor.statistics_csv": "downloads a CSV file",
+    "instructor.statistics_json": "downloads a JSON file",
 }
 
 # Pages served without a rule of their own.

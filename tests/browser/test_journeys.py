@@ -547,3 +547,39 @@ def test_a_learner_misses_a_question_practises_it_and_sees_it_scheduled_days_lat
     expect(page.get_by_text("All caught up: no practice is due.")).to_be_visible()
     expect(page.locator("main time")).to_have_attribute("datetime", when)
     assert not page_problems(page), page_problems(page)
+
+
+@pytest.mark.browser
+def test_an_instructor_seeds_the_demo_and_follows_a_flag_from_the_statistics_to_the_editor(
+    live_server: LiveServer, new_page
+) -> None:
+    slug = "impact-of-technology"  # a lesson no other journey takes: only demo learners there
+    runner = live_server.app.test_cli_runner()
+    seeded = runner.invoke(
+        args=["demo", "seed", "--force", "--broken-lesson", slug]  # 300 learners
+    )
+    assert seeded.exit_code == 0, seeded.output
+    wrong_key = re.search(r"Simulated wrong key: question (\S+)", seeded.output).group(1)
+    try:
+        page = new_page()
+        log_in(page, live_server, INSTRUCTOR_EMAIL)
+        page.goto(live_server(f"/instructor/lessons/{slug}/questions"))
+        page.get_by_role("link", name="Quiz statistics").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Quiz statistics: "))
+        expect(page.get_by_text("These are the demo class")).to_be_visible()
+        page.get_by_text("The scores as a table").click()  # the histogram's text alternative
+        expect(page.get_by_role("table", name="Attempts by score band")).to_be_visible()
+        flags = page.get_by_role("list", name="What looks wrong with version 1").filter(
+            has_text="possible wrong key"
+        )
+        expect(flags).to_have_count(1)
+        assert not page_problems(page), page_problems(page)
+        flags.get_by_role("link", name=f"Edit {wrong_key}").first.click()
+        expect(page).to_have_url(live_server(f"/instructor/questions/{wrong_key}/edit"))
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        # Back in the bank, the stored flags show as a badge on the question's row.
+        page.goto(live_server(f"/instructor/lessons/{slug}/questions"))
+        badge = page.locator(f"#{wrong_key} .badge--flag")
+        expect(badge).to_have_text(re.compile(r"^\d+ flags? on "))
+    finally:
+        assert runner.invoke(args=["demo", "clear"]).exit_code == 0

@@ -28,7 +28,7 @@ BUDGETS = {
     "outline": 4,
     "quiz": 5,
     "autosave": 4,
-    "submit": 10,
+    "submit": 11,
     "result": 7,
     "practice": 5,
     "practice answer": 7,

@@ -110,6 +110,9 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     # a password-reset link works for whoever holds it (an empty form comes back with errors)
     ("/reset/<reset_token>", "GET"):                              (200, 200, 200, 200),
     ("/reset/<reset_token>", "POST"):                             (200, 200, 200, 200),
+    ("/instructor/lessons/<slug>/statistics", "GET"):            (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/statistics.csv", "GET"):        (302, 403, 403, 200),
+    ("/instructor/lessons/<slug>/statistics.json", "GET"):       (302, 403, 403, 200),
     # a learner's graded attempt, as the learner sees it: instructors only
     ("/instructor/attempts/<id:attempt_id>", "GET"):             (302, 403, 403, 200),
 }

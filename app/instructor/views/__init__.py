@@ -22,11 +22,22 @@
                                                             grant_extra_attempt gradebook
     POST      /instructor/learners/<id>/password-reset      issue_password_reset gradebook
     GET       /instructor/attempts/<id>                     attempt_review      gradebook
+    GET       /instructor/lessons/<slug>/statistics         statistics          statistics
+    GET       /instructor/lessons/<slug>/statistics.csv     statistics_csv      statistics
+    GET       /instructor/lessons/<slug>/statistics.json    statistics_json     statistics
 
 A new room is a module here that adds its routes to `bp`, imported below.
 """
 
 from app.instructor.blueprint import bp
-from app.instructor.views import course, gradebook, home, lessons, questions, transfer
+from app.instructor.views import (
+    course,
+    gradebook,
+    home,
+    lessons,
+    questions,
+    statistics,
+    transfer,
+)
 
-__all__ = ["bp", "course", "gradebook", "home", "lessons", "questions", "transfer"]
+__all__ = ["bp", "course", "gradebook", "home", "lessons", "questions", "statistics", "transfer"]

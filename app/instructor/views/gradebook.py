@@ -26,7 +26,7 @@ from app.security import download
 from app.timeutil import now_utc
 
 
-def _grade_overdue_attempts() -> None:
+def grade_overdue_attempts() -> None:
     """Grade attempts whose time ran out, so the scores shown are the ones that count.
 
     As on a learner's pages: one read, and a write only when some attempt is overdue.
@@ -54,7 +54,7 @@ def _order() -> tuple[str | None, str | None, str | None]:
 @bp.route("/gradebook")
 @instructor_required
 def gradebook() -> str:
-    _grade_overdue_attempts()
+    grade_overdue_attempts()
     search = _search()
     gradebook = read_gradebook(search, _page(), *_order())
     return render_template(
@@ -69,7 +69,7 @@ def gradebook() -> str:
 @bp.route("/gradebook.csv")
 @instructor_required
 def gradebook_csv() -> Response:
-    _grade_overdue_attempts()
+    grade_overdue_attempts()
     # Every learner the search matches, read before streaming: the generator needs no database.
     summary = read_gradebook(_search(), None, *_order())
     filename = csv_filename(course_title(), now_utc().date())
@@ -93,7 +93,7 @@ def _learner_page(learner_id: int, reset_link: str | None = None) -> str:
 @bp.route("/learners/<id:learner_id>")
 @instructor_required
 def learner(learner_id: int) -> str:
-    _grade_overdue_attempts()
+    grade_overdue_attempts()
     return _learner_page(learner_id)
 
 
@@ -133,7 +133,7 @@ def issue_password_reset(learner_id: int) -> Response:
 @instructor_required
 def attempt_review(attempt_id: int) -> str | Response:
     """Show a learner's graded attempt in full (key, feedback) and what the learner sees of it."""
-    _grade_overdue_attempts()
+    grade_overdue_attempts()
     attempt = learners.learner_attempt(attempt_id)
     if attempt is None:
         abort(404)

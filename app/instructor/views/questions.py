@@ -24,6 +24,7 @@ from app.instructor import authoring, services
 from app.instructor.blueprint import bp, lesson_or_404, save_unless_stale
 from app.instructor.editing import QUESTION_CHANGED, question_state, refuse_stale_edit
 from app.instructor.forms.bank import BankFilterForm
+from app.instructor.statistics_reads import bank_flags
 from app.rendering import anchors_in
 
 # Where a retire/reactivate button may send the instructor back to.
@@ -42,6 +43,7 @@ def questions(slug: str) -> str:
         filtered=any(filters.filters().values()),
         questions=services.find_questions(lesson=lesson, **filters.filters()),
         action_form=EmptyForm(),
+        flags=bank_flags(lesson.id),
         authored_types=[TYPES[name] for name in AUTHORED_TYPES],
         kinds=TYPES,
     )
@@ -62,6 +64,7 @@ def search() -> str:
         more=results is not None and len(results) > services.SEARCH_LIMIT,
         limit=services.SEARCH_LIMIT,
         action_form=EmptyForm(),
+        flags=bank_flags() if results else {},
         kinds=TYPES,
     )
 

@@ -1,0 +1,1 @@
+"""The demo class: simulated learners whose attempts make the statistics pages speak."""
