@@ -380,15 +380,3 @@ def open_lesson_ids(user_id: int) -> set[int]:
             select(Attempt.lesson_id).where(Attempt.user_id == user_id, Attempt.state == STATE_OPEN)
         )
     )
-
-
-def attempts_of(user_id: int) -> list[Attempt]:
-    """Return the learner's attempts, newest first, with their lessons (two queries)."""
-    return list(
-        db.session.scalars(
-            select(Attempt)
-            .where(Attempt.user_id == user_id)
-            .options(selectinload(Attempt.lesson))
-            .order_by(Attempt.started_at.desc(), Attempt.id.desc())
-        )
-    )

@@ -1,8 +1,10 @@
-"""Take a quiz (saving as the learner goes), submit it, see the result, list my scores.
+"""Take a quiz (saving as the learner goes), submit it, see the result.
+
+My progress (`app.progress`) lists a learner's attempts.
 
 Routes: POST /lessons/<slug>/quiz (start or resume), GET /attempts/<id> (the quiz),
 POST /attempts/<id>/save (autosave; JSON for the script, a redirect without it),
-POST /attempts/<id>/submit, GET /attempts/<id>/result, GET /scores.
+POST /attempts/<id>/submit, GET /attempts/<id>/result.
 """
 
 from __future__ import annotations
@@ -174,7 +176,7 @@ def result(attempt_id: int) -> str | Response:
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
     if attempt.is_abandoned:
         flash(f"Attempt {attempt.number} was abandoned: it was not graded.", "info")
-        return redirect(url_for("quizzes.scores"))
+        return redirect(url_for("progress.index"))
     review = review_attempt(attempt)
     return render_template(
         "quizzes/result.html",
@@ -185,10 +187,3 @@ def result(attempt_id: int) -> str | Response:
         settings=review.settings,
         hidden_note=review.hidden_note,
     )
-
-
-@bp.route("/scores")
-@login_required
-def scores() -> str:
-    close_my_overdue_attempts()
-    return render_template("quizzes/scores.html", attempts=attempts.attempts_of(current_user.id))

@@ -1,4 +1,4 @@
-"""A learner's whole journey through HTTP: register → course → lesson → quiz → result → scores."""
+"""A learner's whole journey through HTTP: register → course → lesson → quiz → result → progress."""
 
 from __future__ import annotations
 
@@ -99,9 +99,9 @@ def test_a_new_learner_reads_a_lesson_takes_its_quiz_and_sees_the_score(client, 
     grade = db.session.scalar(select(LessonGrade))
     assert grade.percent == pytest.approx(200 / 3) and grade.passed is False
 
-    scores = client.get("/scores").get_data(as_text=True)
+    scores = client.get("/progress").get_data(as_text=True)
     assert "First Lesson" in scores and "67%" in scores
-    assert f'href="{submitted.headers["Location"]}"' in scores
+    assert f'href="{submitted.headers["Location"]}"' in scores  # its review
 
     outline = client.get("/").get_data(as_text=True)
     assert "Not passed yet · 67%" in outline

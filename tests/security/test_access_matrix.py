@@ -65,7 +65,10 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/attempts/<id:attempt_id>/submit", "GET"):                 (405, 405, 405, 405),
     ("/attempts/<id:attempt_id>/submit", "POST"):                (302, 302, 404, 404),
     ("/attempts/<id:attempt_id>/result", "GET"):                 (302, 200, 404, 404),
-    ("/scores", "GET"):                                           (302, 200, 200, 200),
+    # progress: each logged-in person sees their own (the user id is the session's)
+    ("/scores", "GET"):                                           (302, 302, 302, 302),
+    ("/progress", "GET"):                                         (302, 200, 200, 200),
+    ("/progress/lessons/<slug>", "GET"):                          (302, 200, 200, 200),
     # the instructor workspace: anonymous → log in, learners → 403
     ("/instructor/", "GET"):                                      (302, 403, 403, 200),
     ("/instructor/questions", "GET"):                             (302, 403, 403, 200),
