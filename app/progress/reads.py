@@ -19,8 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.auth.models import User
 from app.extensions import db
-from app.progress.models import LessonRead
-from app.quizzes.models import STATE_OPEN, Attempt, AttemptAllowance, LessonGrade
+from app.quizzes.models import STATE_OPEN, Attempt, AttemptAllowance, LessonGrade, LessonRead
 from app.timeutil import now_utc
 
 

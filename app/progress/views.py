@@ -9,16 +9,16 @@ learner's id.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.course.cache import structure
+from app.progress import certificates  # noqa: F401 - its routes join the blueprint
+from app.progress.blueprint import bp
 from app.progress.page import build_progress, course_chart, lesson_chart
 from app.progress.reads import practice_due, practice_url, progress_facts
 from app.quizzes.overdue import close_my_overdue_attempts
-
-bp = Blueprint("progress", __name__)
 
 
 @bp.route("/progress")

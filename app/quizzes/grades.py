@@ -19,6 +19,7 @@ from app.bank.types import grade
 from app.course.models import Lesson
 from app.course.services import settings_for
 from app.extensions import db
+from app.quizzes.completion import record_completions
 from app.quizzes.models import STATE_SUBMITTED, Attempt, LessonGrade, Response
 from app.quizzes.scoring import AttemptScore, counted_grade
 from app.timeutil import now_utc
@@ -130,6 +131,9 @@ def _store_grades(lesson: Lesson, user_id: int | None = None) -> int:
         )
     if rows:  # one INSERT … ON CONFLICT DO UPDATE for every learner (SQLite and PostgreSQL)
         db.session.execute(_upsert_grades(), rows)
+    # Every path that stores a grade comes here, so completion is recorded here: only a
+    # passed grade can complete the course, so other grades cost no statement.
+    record_completions(row["user_id"] for row in rows if row["passed"])
     return len(scores)
 
 

@@ -1,4 +1,4 @@
-"""progress: lesson_reads (a lesson opened once) and completions (one per learner)
+"""progress: lesson_reads (a lesson opened once) and completions (one per learner, a random code)
 
 Revision ID: 0012_progress
 Revises: 0009_display_names
@@ -35,6 +35,7 @@ def upgrade():
         sa.Column('code', sa.String(length=64), nullable=False),
         sa.Column('name', sa.String(length=80), nullable=False),
         sa.Column('completed_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('issued_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_completions_user_id_users')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_completions')),

@@ -9,9 +9,8 @@ from sqlalchemy import func, select
 
 from app.content.loading import load_course
 from app.course.files import read_course
-from app.progress.models import LessonRead
 from app.quizzes.allowances import grant_extra_attempts
-from app.quizzes.models import Attempt
+from app.quizzes.models import Attempt, LessonRead
 from tests.support import log_in, make_user, quiz_fields, start_quiz
 from tests.support.answers import form_answers
 

@@ -69,6 +69,10 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/scores", "GET"):                                           (302, 302, 302, 302),
     ("/progress", "GET"):                                         (302, 200, 200, 200),
     ("/progress/lessons/<slug>", "GET"):                          (302, 200, 200, 200),
+    # the learner's certificate (only "learner" completed the course) and its public page
+    ("/certificate", "GET"):                                      (302, 200, 200, 200),
+    ("/certificate", "POST"):                                     (302, 302, 404, 404),
+    ("/certificates/<code>", "GET"):                              (200, 200, 200, 200),
     # the instructor workspace: anonymous → log in, learners → 403
     ("/instructor/", "GET"):                                      (302, 403, 403, 200),
     ("/instructor/questions", "GET"):                             (302, 403, 403, 200),
@@ -96,6 +100,8 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/instructor/gradebook", "GET"):                             (302, 403, 403, 200),
     ("/instructor/gradebook.csv", "GET"):                         (302, 403, 403, 200),
     ("/instructor/learners/<id:learner_id>", "GET"):             (302, 403, 403, 200),
+    ("/instructor/learners/<id:learner_id>/certificate/revoke", "GET"): (405, 405, 405, 405),
+    ("/instructor/learners/<id:learner_id>/certificate/revoke", "POST"): (302, 403, 403, 302),
     # a learner's graded attempt, as the learner sees it: instructors only
     ("/instructor/attempts/<id:attempt_id>", "GET"):             (302, 403, 403, 200),
 }
@@ -111,6 +117,7 @@ class World:
     open_attempt: int
     submitted_attempt: int
     learner_id: int
+    certificate_code: str
     _token: str | None = field(default=None, repr=False)
 
     def import_token(self) -> str:
@@ -137,6 +144,7 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "token": lambda world: world.import_token(),
     "filename": lambda world: "css/app.css",
     "learner_id": lambda world: world.learner_id,
+    "code": lambda world: world.certificate_code,
 }
 # Rules that need another object than ARGUMENTS gives.
 RULE_ARGUMENTS: dict[str, dict[str, Callable[[World], Any]]] = {
@@ -215,13 +223,28 @@ def _build_world(app: Flask) -> World:
     done = start_quiz(owner, "first-lesson")
     assert owner.post(done + "/submit", data=quiz_fields(owner, done)).status_code == 302
     still_open = start_quiz(owner, "second-lesson")
+    code = _issued_certificate(owner_account.id)
     return World(
         app=app,
         clients=clients,
         open_attempt=int(still_open.rstrip("/").rsplit("/", 1)[-1]),
         submitted_attempt=int(done.rstrip("/").rsplit("/", 1)[-1]),
         learner_id=owner_account.id,
+        certificate_code=code,
     )
+
+
+def _issued_certificate(user_id: int) -> str:
+    """Give the owner an issued certificate, as if they had completed the course."""
+    from app.extensions import db
+    from app.quizzes.completion import new_code
+    from app.quizzes.models import Completion
+    from app.timeutil import now_utc
+
+    code = new_code()
+    db.session.add(Completion(user_id=user_id, code=code, name="Owner", issued_at=now_utc()))
+    db.session.commit()
+    return code
 
 
 def _url(path: str, rules: list[Rule], world: World) -> str:
