@@ -18,7 +18,7 @@ from app.course.cache import structure
 from app.database import unit_of_work
 from app.progress.page import build_progress
 from app.progress.reads import grade_and_read, mark_read, outline_facts, practice_due, practice_url
-from app.quizzes import allowances, attempts
+from app.quizzes import allowances, attempts, sequence
 from app.quizzes.overdue import close_my_overdue_attempts
 
 bp = Blueprint("course", __name__)
@@ -55,7 +55,7 @@ def lesson(slug: str) -> str:
         abort(404)
     previous, following = course.neighbours(lesson)
     settings = lesson.quiz_settings()
-    grade = attempt = left = None
+    grade = attempt = left = lock = None
     if current_user.is_authenticated:
         grade, read = grade_and_read(current_user.id, lesson.id)
         if not read:  # the first view only: repeat views stay read-only (no write lock)
@@ -63,6 +63,9 @@ def lesson(slug: str) -> str:
                 mark_read(current_user.id, lesson.id)
         attempt = attempts.open_attempt(current_user.id, lesson.id)
         left = allowances.attempts_left_for(current_user.id, lesson.id, settings)
+        lock = sequence.lock_for(
+            course, current_user.id, lesson
+        )  # a statement only if a rule applies
     return render_template(
         "course/lesson.html",
         lesson=lesson,
@@ -73,4 +76,5 @@ def lesson(slug: str) -> str:
         attempts_left=left,
         settings=settings,
         question_count=lesson.question_count,
+        lock=lock,
     )

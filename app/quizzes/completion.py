@@ -47,7 +47,7 @@ def _is_final_exam(defaults: dict[str, Any] | None, overrides: dict[str, Any] | 
         return bool((overrides or {}).get("final_exam") or (defaults or {}).get("final_exam"))
 
 
-def _requirements() -> dict[int, bool]:
+def lesson_requirements() -> dict[int, bool]:
     """Return each lesson id → whether reading it is enough (no scored question, not final)."""
     scored = (
         select(func.count(Question.id))
@@ -65,17 +65,18 @@ def _requirements() -> dict[int, bool]:
     }
 
 
-def completing_learners(user_ids: Iterable[int]) -> list[int]:
-    """Return which of these learners have passed every lesson and the final exam (two reads)."""
+def passed_lessons(user_ids: Iterable[int], reading_enough: dict[int, bool]) -> dict[int, set[int]]:
+    """Return, per learner, the lessons that count as passed (one statement).
+
+    `reading_enough` maps every lesson id to whether reading it passes it (from
+    `lesson_requirements`, or from the course cache on a page).
+    """
     wanted = sorted(set(user_ids))
+    done: dict[int, set[int]] = {user_id: set() for user_id in wanted}
     if not wanted:
-        return []
-    reading_enough = _requirements()
-    if not reading_enough:
-        return []
+        return done
     passed = select(LessonGrade.user_id, LessonGrade.lesson_id, literal("passed").label("how"))
     read = select(LessonRead.user_id, LessonRead.lesson_id, literal("read").label("how"))
-    done: dict[int, set[int]] = {user_id: set() for user_id in wanted}
     for user_id, lesson_id, how in db.session.execute(
         union_all(
             passed.where(LessonGrade.user_id.in_(wanted), LessonGrade.passed.is_(True)),
@@ -84,6 +85,18 @@ def completing_learners(user_ids: Iterable[int]) -> list[int]:
     ):
         if how == "passed" or reading_enough.get(lesson_id):
             done[user_id].add(lesson_id)
+    return done
+
+
+def completing_learners(user_ids: Iterable[int]) -> list[int]:
+    """Return which of these learners have passed every lesson and the final exam (two reads)."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return []
+    reading_enough = lesson_requirements()
+    if not reading_enough:
+        return []
+    done = passed_lessons(wanted, reading_enough)
     return [user_id for user_id in wanted if done[user_id] >= reading_enough.keys()]
 
 

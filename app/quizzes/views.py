@@ -28,7 +28,7 @@ from app.bank.types.base import MalformedAnswer
 from app.course import services as course_services
 from app.course.cache import LessonEntry, structure
 from app.database import unit_of_work
-from app.quizzes import attempts
+from app.quizzes import attempts, sequence
 from app.quizzes.models import Attempt
 from app.quizzes.overdue import close_my_overdue_attempts
 from app.quizzes.review import attempt_items, review_attempt
@@ -73,7 +73,14 @@ def start(slug: str) -> Response:
         if lesson is None:
             abort(404)
         attempts.close_overdue_attempts(current_user.id)
+        course = structure()  # inside the unit of work: built afresh, under the lock
+        entry = course.lesson(slug)
+        lock = sequence.lock_for(course, current_user.id, entry) if entry else None
         try:
+            if lock is not None and attempts.open_attempt(current_user.id, lesson.id) is None:
+                # sequential mode or the final exam's rule: no attempt row (one already
+                # open, from before the rule was switched on, may still be finished)
+                raise attempts.QuizUnavailable(lock.message)
             attempt = attempts.start_or_resume(
                 current_user.id, lesson, course_services.settings_for(lesson)
             )

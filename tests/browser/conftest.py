@@ -21,6 +21,7 @@ import pytest
 from tests.browser.actions import (
     account_id,
     answer_key,
+    complete_course_for,
     lesson_slugs,
     log_in,
     register,
@@ -133,6 +134,7 @@ def site(live_server: LiveServer, browser: Any) -> Site:
     open_id = int(page.url.rsplit("/", 1)[-1])
     learner_state = context.storage_state()
     context.close()
+    certificate = complete_course_for(live_server, "pages-learner@example.com", issued=True)
 
     context = browser.new_context(viewport=DESKTOP)
     log_in(context.new_page(), live_server, INSTRUCTOR_EMAIL)
@@ -162,6 +164,7 @@ def site(live_server: LiveServer, browser: Any) -> Site:
         learner_state=learner_state,
         instructor_state=instructor_state,
         make_import_token=make_import_token,
+        certificate_code=certificate,
     )
 
 

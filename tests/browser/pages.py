@@ -36,6 +36,7 @@ class Site:
     learner_state: dict[str, Any]  # browser storage state of a logged-in learner
     instructor_state: dict[str, Any]
     make_import_token: Callable[[], str] = field(repr=False)
+    certificate_code: str = ""  # the learner's issued certificate
     _import_token: str | None = field(default=None, repr=False)
 
     def import_token(self) -> str:
@@ -78,7 +79,10 @@ PAGES: dict[str, list[tuple[str, Values]]] = {
     ],
     "quizzes.take": [(LEARNER, lambda s: {"attempt_id": s.open_attempt_id})],
     "quizzes.result": [(LEARNER, lambda s: {"attempt_id": s.submitted_attempt_id})],
-    "quizzes.scores": [(LEARNER, _none)],
+    "progress.index": [(LEARNER, _none)],
+    "progress.lesson": [(LEARNER, lambda s: {"slug": s.graded_lesson_slug})],
+    "progress.certificate": [(LEARNER, _none)],
+    "progress.verify": [(ANONYMOUS, lambda s: {"code": s.certificate_code})],
     "instructor.index": [(INSTRUCTOR, _none)],
     "instructor.questions": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
     # The authoring form differs by question type: each one is a page of its own.
@@ -109,6 +113,7 @@ NOT_PAGES = {
     "instructor.export_lesson": "downloads a GIFT file",
     "instructor.export_bank": "downloads a GIFT file",
     "instructor.gradebook_csv": "downloads a CSV file",
+    "progress.scores": "redirects the old My scores address to My progress",
 }
 
 # Pages served without a rule of their own.

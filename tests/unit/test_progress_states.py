@@ -112,3 +112,24 @@ def test_attempts_at_the_same_moment_are_spread_so_each_stays_visible():
 def test_the_course_chart_uses_the_pass_mark_most_lessons_use():
     assert usual_pass_mark([70.0, 70.0, 50.0]) == 70.0
     assert usual_pass_mark([]) == 0.0
+
+
+def test_a_quiz_lock_names_the_lesson_to_pass_first():
+    from app.course.settings import CourseRules
+    from app.quizzes.sequence import LessonRef, quiz_lock
+
+    one, two, exam = (
+        LessonRef(1, "one", "One", False),
+        LessonRef(2, "two", "Two", False),
+        (LessonRef(3, "exam", "Exam", True)),
+    )
+    order = [one, two, exam]
+    default = CourseRules()
+    assert quiz_lock(order, set(), two, default) is None  # not sequential by default
+    assert quiz_lock(order, {1}, exam, default).slug == "two"  # the final exam waits for all
+    assert quiz_lock(order, {1, 2}, exam, default) is None
+    assert quiz_lock(order, set(), exam, CourseRules(final_exam_requires_all_passed=False)) is None
+    sequential = CourseRules(sequential=True)
+    assert quiz_lock(order, set(), one, sequential) is None  # nothing before the first
+    assert quiz_lock(order, set(), two, sequential).slug == "one"
+    assert quiz_lock(order, {1}, two, sequential) is None
