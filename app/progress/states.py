@@ -2,14 +2,16 @@
 
 Plain data in, plain data out, so the rules are tested without Flask
 (`tests/unit/test_progress_states.py`). The pass rule itself stays in
-`app.quizzes.scoring` (a stored grade says `passed`); here only what a lesson
-with no scored questions means: it counts as passed once read (a final exam
-never does, it draws from the whole course).
+`app.quizzes.scoring` (a stored grade says `passed`), and what a lesson with no
+scored questions means in `app.quizzes.completion.reading_passes` (passed once
+read; a final exam never is).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from app.quizzes.completion import reading_passes
 
 NOT_STARTED = "not started"
 READ = "read"
@@ -34,7 +36,7 @@ def counts_as_passed(facts: LessonFacts) -> bool:
     """Tell whether the lesson is passed: its grade passes, or it has no quiz and was read."""
     if facts.passed:
         return True
-    return facts.read and facts.scored_questions == 0 and not facts.final_exam
+    return facts.read and reading_passes(facts.scored_questions, facts.final_exam)
 
 
 def lesson_state(facts: LessonFacts) -> str:

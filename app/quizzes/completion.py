@@ -35,6 +35,15 @@ from app.timeutil import now_utc
 CODE_BYTES = 24  # 192 random bits, far above the 128 the certificate needs
 
 
+def reading_passes(scored_questions: int, final_exam: bool) -> bool:
+    """Tell whether reading a lesson passes it: the one rule (pages, completion, locks).
+
+    A lesson with no active scored question has no quiz to pass, so reading it is
+    enough; a final exam never is (it draws its questions from the whole course).
+    """
+    return scored_questions == 0 and not final_exam
+
+
 def new_code() -> str:
     """Return a random verification code (URL-safe, not derived from any id)."""
     return secrets.token_urlsafe(CODE_BYTES)
@@ -60,7 +69,7 @@ def lesson_requirements() -> dict[int, bool]:
         select(Lesson.id, Lesson.quiz_settings, defaults.label("defaults"), scored.label("scored"))
     )
     return {
-        row.id: row.scored == 0 and not _is_final_exam(row.defaults, row.quiz_settings)
+        row.id: reading_passes(row.scored, _is_final_exam(row.defaults, row.quiz_settings))
         for row in rows
     }
 

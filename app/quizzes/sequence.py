@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from app.course.cache import CourseStructure, LessonEntry
 from app.course.settings import CourseRules
-from app.quizzes.completion import passed_lessons
+from app.quizzes.completion import passed_lessons, reading_passes
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def lock_for(course: CourseStructure, user_id: int, entry: LessonEntry) -> QuizL
     if not lock_applies(course.rules, lesson):
         return None
     reading_enough = {
-        e.id: e.question_count == 0 and not _ref(e).final_exam for e in course.lessons
+        e.id: reading_passes(e.question_count, _ref(e).final_exam) for e in course.lessons
     }
     passed = passed_lessons([user_id], reading_enough)[user_id]
     return quiz_lock([_ref(e) for e in course.lessons], passed, lesson, course.rules)
