@@ -150,23 +150,6 @@ def _upsert_grades() -> Any:
     )
 
 
-def grades_by_lesson(user_id: int) -> dict[int, LessonGrade]:
-    """Return the learner's stored grades keyed by lesson id (one query)."""
-    return {
-        g.lesson_id: g
-        for g in db.session.scalars(select(LessonGrade).where(LessonGrade.user_id == user_id))
-    }
-
-
-def grade_for(user_id: int, lesson_id: int) -> LessonGrade | None:
-    """Return the learner's stored grade for one lesson (one query)."""
-    return db.session.scalar(
-        select(LessonGrade).where(
-            LessonGrade.user_id == user_id, LessonGrade.lesson_id == lesson_id
-        )
-    )
-
-
 def recompute_lesson_grades(lesson: Lesson) -> int:
     """Re-store every learner's counted grade after the lesson's rule or pass mark changed.
 

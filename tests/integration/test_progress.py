@@ -176,3 +176,55 @@ def test_each_learner_sees_only_their_own_progress(app, client, course, learner,
     page = _text(other.get("/progress").get_data(as_text=True))
     assert "First Lesson Not started" in page and "0 of 2 lessons passed" in page
     assert "chart__point" not in other.get("/progress/lessons/first-lesson").get_data(True)
+
+
+def _graded_attempts(db, user_id: int, slug: str, count: int) -> None:
+    """Store `count` graded attempts at once, as a long history would leave them."""
+    from app.course.models import Lesson
+    from app.quizzes.grades import update_lesson_grade
+    from app.timeutil import now_utc
+
+    lesson = db.session.scalar(select(Lesson).where(Lesson.slug == slug))
+    first = (db.session.scalar(select(func.max(Attempt.number)).where(
+        Attempt.user_id == user_id, Attempt.lesson_id == lesson.id)) or 0) + 1  # fmt: skip
+    now = now_utc()
+    db.session.add_all(
+        Attempt(
+            user_id=user_id,
+            lesson_id=lesson.id,
+            number=first + n,
+            state="submitted",
+            started_at=now,
+            submitted_at=now,
+            score=float(n % 4),
+            max_score=3.0,
+        )
+        for n in range(count)
+    )
+    db.session.flush()
+    update_lesson_grade(user_id, lesson)
+    db.session.commit()
+
+
+def test_progress_pages_cost_the_same_with_1_or_200_attempts(
+    client, course, learner, db, count_queries
+):
+    pages = ["/progress", "/progress/lessons/first-lesson", "/", "/lessons/first-lesson"]
+    for page in pages:  # warm: the structure cached, the lessons read
+        client.get(page)
+
+    def costs() -> dict[str, int]:
+        found = {}
+        for page in pages:
+            with count_queries() as counter:
+                assert client.get(page).status_code == 200
+            found[page] = counter.count
+        return found
+
+    _graded_attempts(db, learner.id, "first-lesson", 1)
+    few = costs()
+    _graded_attempts(db, learner.id, "first-lesson", 199)
+    many = costs()
+    assert few == many, (few, many)
+    html = client.get("/progress/lessons/first-lesson").get_data(as_text=True)
+    assert html.count("<circle") == 200
