@@ -71,9 +71,11 @@ def register_blueprints(app: Flask) -> None:
     from app.instructor.views import bp as instructor_bp
     from app.learn.views import bp as course_bp
     from app.practice.views import bp as practice_bp
+    from app.progress.views import bp as progress_bp  # with the certificate routes
     from app.quizzes.views import bp as quizzes_bp
 
-    for blueprint in (auth_bp, course_bp, quizzes_bp, practice_bp, instructor_bp):
+    blueprints = (auth_bp, course_bp, quizzes_bp, progress_bp, practice_bp, instructor_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

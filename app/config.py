@@ -84,6 +84,9 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         **rate_limit_settings(),
         "LOG_FORMAT": "json" if os.environ.get("LOG_FORMAT", "").strip() == "json" else "text",
         "TRUSTED_PROXIES": trusted_proxies(os.environ.get("TRUSTED_PROXIES", "")),
+        # The address certificates print for their verification page (no trailing slash);
+        # empty: the address of the request that shows the certificate.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").strip().rstrip("/"),
     }
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # A database that does not answer fails a request (and /healthz) in seconds, not minutes.

@@ -69,16 +69,25 @@ def _is_sqlite_dbapi(dbapi_connection: Any) -> bool:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[None]:
+def unit_of_work(expire: bool = True) -> Iterator[None]:
     """Run the block as one write transaction: commit at its end, roll back on any error.
 
     Enter it before reading what the write depends on (on SQLite the write lock
     is taken on entry, so the reads inside see what the writers before us stored).
+    `expire=False` is for a write that changes nothing the request has loaded (an
+    INSERT of a new row, such as marking a lesson read): what `keep_loaded` kept
+    (the logged-in user) stays loaded after the commit instead of being read again.
     """
     begin_write()
     try:
         yield
-        db.session.commit()
+        session = db.session()
+        previous = session.expire_on_commit
+        session.expire_on_commit = expire and previous
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = previous
     except BaseException:
         db.session.rollback()
         raise

@@ -53,7 +53,7 @@ def prepare_learner(page: Page, live: LiveServer) -> dict[str, str]:
         "lesson": f"/lessons/{LESSON}",
         "quiz": quiz,
         "result": result,
-        "scores": "/scores",
+        "progress": "/progress",
     }
 
 

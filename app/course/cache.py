@@ -25,7 +25,13 @@ from sqlalchemy.orm import selectinload
 
 from app.bank.models import Question, QuestionVersion, is_current_version, is_drawable
 from app.course.models import Course, Lesson, Module
-from app.course.settings import InvalidSettings, QuizSettings, resolve_settings
+from app.course.settings import (
+    CourseRules,
+    InvalidSettings,
+    QuizSettings,
+    course_rules,
+    resolve_settings,
+)
 from app.database import in_unit_of_work, request_memo
 from app.extensions import db
 
@@ -72,6 +78,7 @@ class CourseStructure:
     title: str
     modules: tuple[ModuleEntry, ...]
     lessons: tuple[LessonEntry, ...]  # in course order
+    rules: CourseRules = field(default_factory=CourseRules)  # sequential mode, the final exam
     _by_slug: dict[str, LessonEntry] = field(default_factory=dict, repr=False)
     _by_id: dict[int, LessonEntry] = field(default_factory=dict, repr=False)
 
@@ -157,6 +164,7 @@ def _build() -> CourseStructure:
         title=course.title if course else "Course",
         modules=module_entries,
         lessons=lessons,
+        rules=course_rules(defaults),
         _by_slug={lesson.slug: lesson for lesson in lessons},
         _by_id={lesson.id: lesson for lesson in lessons},
     )

@@ -17,7 +17,7 @@ from app.bank.gift import parse_gift
 from app.bank.limits import MAX_FRONT_MATTER, lesson_limit_problems
 from app.bank.model import DIFFICULTIES, QuestionData
 from app.bank.types import payload
-from app.course.settings import InvalidSettings, QuizSettings, resolve_settings
+from app.course.settings import COURSE_RULE_KEYS, InvalidSettings, QuizSettings, resolve_settings
 from app.rendering import anchor_problems, anchors_in
 from app.textfile import NotText, decode_text
 
@@ -101,7 +101,7 @@ def read_course(course_dir: Path) -> CourseSource:
     if not isinstance(title, str) or not title.strip():
         raise CourseFileError(course_file, None, "'title' must be a non-empty string")
     defaults = data.get("quiz_defaults", {})
-    _check_quiz_settings(course_file, defaults)
+    _check_quiz_settings(course_file, defaults, COURSE_RULE_KEYS)
     try:
         resolve_settings(defaults, {})
     except InvalidSettings as error:
@@ -295,10 +295,14 @@ def read_bank(path: Path, anchors: set[str]) -> list[QuestionData]:
     return questions
 
 
-def _check_quiz_settings(path: Path, settings: Any) -> None:
+def _check_quiz_settings(path: Path, settings: Any, also: frozenset[str] = frozenset()) -> None:
+    """Refuse unknown keys (the course's defaults `also` take the course rules)."""
     if not isinstance(settings, dict):
         raise CourseFileError(path, None, "quiz settings must be a table")
-    unknown = set(settings) - QUIZ_SETTING_KEYS
+    for key in also & set(settings):
+        if not isinstance(settings[key], bool):
+            raise CourseFileError(path, None, f"{key} must be true or false")
+    unknown = set(settings) - QUIZ_SETTING_KEYS - also
     if unknown:
         raise CourseFileError(path, None, f"unknown quiz setting(s): {', '.join(sorted(unknown))}")
 

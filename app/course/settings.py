@@ -100,3 +100,31 @@ def validate_settings(settings: QuizSettings) -> list[str]:
 def changes_grades(before: QuizSettings, after: QuizSettings) -> bool:
     """Tell whether stored grades must be recomputed (the pass mark or the counted rule moved)."""
     return (before.pass_mark, before.counted_score) != (after.pass_mark, after.counted_score)
+
+
+@dataclass(frozen=True)
+class CourseRules:
+    """Course-wide rules of the way through the course (not per lesson; stored beside the
+    quiz defaults in the course row, set in course.toml's [quiz_defaults] or on the course
+    settings page).
+
+    `sequential`: a lesson's quiz opens only once the lesson before it (course order)
+    is passed. `final_exam_requires_all_passed`: the final exam opens only once every
+    other lesson is passed, in either mode.
+    """
+
+    sequential: bool = False
+    final_exam_requires_all_passed: bool = True
+
+
+COURSE_RULE_KEYS = frozenset(f.name for f in fields(CourseRules))
+
+
+def course_rules(defaults: dict[str, Any] | None) -> CourseRules:
+    """Read the course rules from the course's stored defaults (a non-bool keeps the default)."""
+    values = {
+        key: value
+        for key, value in (defaults or {}).items()
+        if key in COURSE_RULE_KEYS and isinstance(value, bool)
+    }
+    return CourseRules(**values)

@@ -356,24 +356,3 @@ def close_overdue_attempts(user_id: int | None = None, now: datetime | None = No
         if attempt is not None and attempt.is_open and _claim_and_grade(attempt, now):
             graded += 1
     return graded
-
-
-def open_lesson_ids(user_id: int) -> set[int]:
-    """Return the lessons where the learner has an attempt in progress (one query)."""
-    return set(
-        db.session.scalars(
-            select(Attempt.lesson_id).where(Attempt.user_id == user_id, Attempt.state == STATE_OPEN)
-        )
-    )
-
-
-def attempts_of(user_id: int) -> list[Attempt]:
-    """Return the learner's attempts, newest first, with their lessons (two queries)."""
-    return list(
-        db.session.scalars(
-            select(Attempt)
-            .where(Attempt.user_id == user_id)
-            .options(selectinload(Attempt.lesson))
-            .order_by(Attempt.started_at.desc(), Attempt.id.desc())
-        )
-    )

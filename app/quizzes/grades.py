@@ -21,6 +21,7 @@ from app.bank.types import grade
 from app.course.models import Lesson
 from app.course.services import settings_for
 from app.extensions import db
+from app.quizzes.completion import record_completions
 from app.quizzes.models import STATE_SUBMITTED, Attempt, LessonGrade, Response
 from app.quizzes.scoring import AttemptScore, counted_grade
 from app.timeutil import now_utc
@@ -154,6 +155,9 @@ def _store_grades(lesson: Lesson, user_id: int | None = None) -> int:
         )
     if rows:  # one INSERT … ON CONFLICT DO UPDATE for every learner (SQLite and PostgreSQL)
         db.session.execute(_upsert_grades(), rows)
+    # Every path that stores a grade comes here, so completion is recorded here: only a
+    # passed grade can complete the course, so other grades cost no statement.
+    record_completions(row["user_id"] for row in rows if row["passed"])
     return len(scores)
 
 
@@ -167,23 +171,6 @@ def _upsert_grades() -> Any:
     return statement.on_conflict_do_update(
         index_elements=[LessonGrade.user_id, LessonGrade.lesson_id],
         set_={column: statement.excluded[column] for column in kept},
-    )
-
-
-def grades_by_lesson(user_id: int) -> dict[int, LessonGrade]:
-    """Return the learner's stored grades keyed by lesson id (one query)."""
-    return {
-        g.lesson_id: g
-        for g in db.session.scalars(select(LessonGrade).where(LessonGrade.user_id == user_id))
-    }
-
-
-def grade_for(user_id: int, lesson_id: int) -> LessonGrade | None:
-    """Return the learner's stored grade for one lesson (one query)."""
-    return db.session.scalar(
-        select(LessonGrade).where(
-            LessonGrade.user_id == user_id, LessonGrade.lesson_id == lesson_id
-        )
     )
 
 

@@ -1,4 +1,8 @@
-"""Attempts, the answers in them, and the grade that counts per learner and lesson."""
+"""Attempts, the answers in them, the grade that counts, lessons read and completions.
+
+Lessons read and completions live here, beside the grades, because grading is what
+completes a course (`app.quizzes.completion`); `app.progress` reads them.
+"""
 
 from __future__ import annotations
 
@@ -164,3 +168,41 @@ class ItemStatistics(db.Model):
 
     def __repr__(self) -> str:
         return f"<ItemStatistics {self.lesson_id} {self.attempt_set} r{self.graded_revision}>"
+
+
+class LessonRead(db.Model):
+    """A learner opened a lesson page while logged in (stored once, on the first view)."""
+
+    __tablename__ = "lesson_reads"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id", name="uq_lesson_reads_user_lesson"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+    def __repr__(self) -> str:
+        return f"<LessonRead user={self.user_id} lesson={self.lesson_id}>"
+
+
+class Completion(db.Model):
+    """A learner completed the course: recorded once (unique learner), never undone.
+
+    `code` is random (at least 128 bits, not derived from ids) and is the only key of
+    the public verification page; `name` is the learner's name when it was issued.
+    """
+
+    __tablename__ = "completions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    # Issued when the learner, with a confirmed name, asks for the certificate; `name` is
+    # then the name at issue. Only issued certificates can be verified.
+    issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<Completion user={self.user_id}>"

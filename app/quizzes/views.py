@@ -1,8 +1,10 @@
-"""Take a quiz (saving as the learner goes), submit it, see the result, list my scores.
+"""Take a quiz (saving as the learner goes), submit it, see the result.
+
+My progress (`app.progress`) lists a learner's attempts.
 
 Routes: POST /lessons/<slug>/quiz (start or resume), GET /attempts/<id> (the quiz),
 POST /attempts/<id>/save (autosave; JSON for the script, a redirect without it),
-POST /attempts/<id>/submit, GET /attempts/<id>/result, GET /scores.
+POST /attempts/<id>/submit, GET /attempts/<id>/result.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from app.bank.types.base import MalformedAnswer
 from app.course import services as course_services
 from app.course.cache import LessonEntry, structure
 from app.database import unit_of_work
-from app.quizzes import attempts
+from app.quizzes import attempts, sequence
 from app.quizzes.models import Attempt
 from app.quizzes.overdue import close_my_overdue_attempts
 from app.quizzes.review import attempt_items, review_attempt
@@ -71,7 +73,14 @@ def start(slug: str) -> Response:
         if lesson is None:
             abort(404)
         attempts.close_overdue_attempts(current_user.id)
+        course = structure()  # inside the unit of work: built afresh, under the lock
+        entry = course.lesson(slug)
+        lock = sequence.lock_for(course, current_user.id, entry) if entry else None
         try:
+            if lock is not None and attempts.open_attempt(current_user.id, lesson.id) is None:
+                # sequential mode or the final exam's rule: no attempt row (one already
+                # open, from before the rule was switched on, may still be finished)
+                raise attempts.QuizUnavailable(lock.message)
             attempt = attempts.start_or_resume(
                 current_user.id, lesson, course_services.settings_for(lesson)
             )
@@ -174,7 +183,7 @@ def result(attempt_id: int) -> str | Response:
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
     if attempt.is_abandoned:
         flash(f"Attempt {attempt.number} was abandoned: it was not graded.", "info")
-        return redirect(url_for("quizzes.scores"))
+        return redirect(url_for("progress.index"))
     review = review_attempt(attempt)
     return render_template(
         "quizzes/result.html",
@@ -185,10 +194,3 @@ def result(attempt_id: int) -> str | Response:
         settings=review.settings,
         hidden_note=review.hidden_note,
     )
-
-
-@bp.route("/scores")
-@login_required
-def scores() -> str:
-    close_my_overdue_attempts()
-    return render_template("quizzes/scores.html", attempts=attempts.attempts_of(current_user.id))

@@ -107,6 +107,32 @@ def account_id(live: LiveServer, email: str) -> int:
         return user.id
 
 
+def complete_course_for(live: LiveServer, email: str, issued: bool = False) -> str:
+    """Record a completion for the account as grading would (the integration tests cover
+    how grading records it), optionally issued; return its verification code.
+
+    Completing the real course through the browser would take every quiz; the
+    journeys start from the completion and walk the certificate pages.
+    """
+    from app.extensions import db
+    from app.quizzes.completion import completion_of, new_code
+    from app.quizzes.models import Completion
+    from app.timeutil import now_utc
+
+    user_id = account_id(live, email)
+    with live.context():
+        code = new_code()
+        db.session.add(
+            Completion(
+                user_id=user_id, code=code, name=email.split("@")[0],
+                issued_at=now_utc() if issued else None,
+            )
+        )  # fmt: skip
+        db.session.commit()
+        assert completion_of(user_id) is not None
+        return code
+
+
 def lesson_slugs(live: LiveServer) -> list[str]:
     """Return every lesson of the loaded course, in course order."""
     from sqlalchemy import select

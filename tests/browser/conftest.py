@@ -22,6 +22,7 @@ import pytest
 from tests.browser.actions import (
     account_id,
     answer_key,
+    complete_course_for,
     lesson_slugs,
     log_in,
     register,
@@ -134,6 +135,7 @@ def site(live_server: LiveServer, browser: Any) -> Site:
     open_id = int(page.url.rsplit("/", 1)[-1])
     learner_state = context.storage_state()
     context.close()
+    certificate = complete_course_for(live_server, "pages-learner@example.com", issued=True)
 
     context = browser.new_context(viewport=DESKTOP)
     log_in(context.new_page(), live_server, INSTRUCTOR_EMAIL)
@@ -186,6 +188,7 @@ def site(live_server: LiveServer, browser: Any) -> Site:
         make_import_token=make_import_token,
         make_reset_token=make_reset_token,
         make_practice_review=make_practice_review,
+        certificate_code=certificate,
     )
 
 

@@ -38,6 +38,7 @@ class Site:
     make_import_token: Callable[[], str] = field(repr=False)
     make_practice_review: Callable[[], int] = field(repr=False)
     make_reset_token: Callable[[], str] | None = field(default=None, repr=False)
+    certificate_code: str = ""  # the learner's issued certificate
     _import_token: str | None = field(default=None, repr=False)
     _practice_review: int | None = field(default=None, repr=False)
     _reset_token: str | None = field(default=None, repr=False)
@@ -96,10 +97,13 @@ PAGES: dict[str, list[tuple[str, Values]]] = {
     ],
     "quizzes.take": [(LEARNER, lambda s: {"attempt_id": s.open_attempt_id})],
     "quizzes.result": [(LEARNER, lambda s: {"attempt_id": s.submitted_attempt_id})],
-    "quizzes.scores": [(LEARNER, _none)],
     # the learner missed questions in the graded lesson: practice has one due
     "practice.index": [(LEARNER, _none)],
     "practice.review": [(LEARNER, lambda s: {"review_id": s.practice_review_id()})],
+    "progress.index": [(LEARNER, _none)],
+    "progress.lesson": [(LEARNER, lambda s: {"slug": s.graded_lesson_slug})],
+    "progress.certificate": [(LEARNER, _none)],
+    "progress.verify": [(ANONYMOUS, lambda s: {"code": s.certificate_code})],
     "instructor.index": [(INSTRUCTOR, _none)],
     "instructor.questions": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
     # The authoring form differs by question type: each one is a page of its own.
@@ -134,6 +138,7 @@ NOT_PAGES = {
     "ops.healthz": "answers load balancers in JSON",
     "instructor.statistics_csv": "downloads a CSV file",
     "instructor.statistics_json": "downloads a JSON file",
+    "progress.scores": "redirects the old My scores address to My progress",
 }
 
 # Pages served without a rule of their own.

@@ -19,8 +19,11 @@ from playwright.sync_api import Page, expect
 from tests.browser.actions import (
     QUESTION_NUMBER,
     KeyedQuestion,
+    account_id,
     answer_by_mouse,
     answer_key,
+    complete_course_for,
+    lesson_slugs,
     lesson_title,
     log_in,
     open_lesson,
@@ -274,7 +277,7 @@ def test_an_instructor_writes_and_previews_a_question_and_a_learner_meets_it_in_
     expect(link).to_have_attribute("href", f"/lessons/{slug}#p-{anchor}")
 
 
-def test_my_scores_lists_the_attempt_and_reopens_its_review(
+def test_my_progress_lists_the_attempt_and_reopens_its_review(
     live_server: LiveServer, new_page
 ) -> None:
     slug = "historical-evolution"
@@ -289,22 +292,114 @@ def test_my_scores_lists_the_attempt_and_reopens_its_review(
     start_quiz(page, live_server, slug)  # a second attempt, left open
     quiz_url = page.url
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My scores").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("My scores")
-    rows = page.get_by_role("table").get_by_role("row").filter(has_text=title)
-    expect(rows).to_have_count(2)
-    expect(rows.filter(has_text="In progress")).to_have_count(1)
-    expect(rows.filter(has_text=score)).to_have_count(1)
+    page.goto(live_server("/scores"))  # the old address leads to My progress
+    expect(page.get_by_role("heading", level=1)).to_have_text("My progress")
+    lesson_link = page.get_by_role("link", name=title, exact=True)
+    row = page.get_by_role("row").filter(has=lesson_link)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Passed")  # 89% passes; the open retake is listed to resume
+    expect(row.get_by_role("link", name=f"Resume {title}")).to_be_visible()
 
-    page.get_by_role("link", name=f"Review attempt 1 of {title}").click()
+    review = page.locator(f'a[href="{result_url.removeprefix(live_server.url)}"]').first
+    expect(review).to_contain_text(f"Attempt 1 of {title}: ")
+    review.click()
     expect(page).to_have_url(result_url)
     expect(page.get_by_text("Result · attempt 1")).to_be_visible()
     expect(page.get_by_text(f"Score: {score}", exact=True)).to_be_visible()
 
     page.go_back()
-    page.get_by_role("link", name=f"Resume {title}").click()
+    page.get_by_role("link", name=f"Resume {title}").first.click()
     expect(page).to_have_url(quiz_url)
     expect(page.get_by_role("button", name="Submit answers")).to_be_visible()
+
+
+def test_a_learner_fails_then_passes_and_sees_the_chart_and_the_next_step(
+    live_server: LiveServer, new_page
+) -> None:
+    slugs = lesson_slugs(live_server)[:4]
+
+    def single_share(slug: str) -> float:
+        keys = answer_key(live_server, slug)
+        return sum(q.data.type == "single" and bool(q.anchor) for q in keys) / len(keys)
+
+    slug = max(slugs, key=single_share)  # the lesson where wrong answers fail most surely
+    following = slugs[0] if slug != slugs[0] else slugs[1]  # the next step once it is passed
+    title = lesson_title(live_server, slug)
+    page = new_page()
+    register(page, live_server, new_email("progress"))
+    expect(page.get_by_role("heading", name="What to do next")).to_be_visible()
+    first_title = lesson_title(live_server, slugs[0])
+    expect(page.get_by_role("link", name=f"Go to {first_title}")).to_be_visible()
+
+    wrong = sum(q.data.type == "single" and bool(q.anchor) for q in answer_key(live_server, slug))
+    take_quiz(page, live_server, slug, wrong=wrong)  # every single-choice question wrong
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My progress").click()
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=title, exact=True))
+    expect(row).to_contain_text("Attempted")
+    if slug == slugs[0]:
+        expect(page.get_by_role("link", name=f"Go to {title}")).to_be_visible()  # still next
+
+    take_quiz(page, live_server, slug)  # all right
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My progress").click()
+    expect(row).to_contain_text("Passed")
+    expect(page.get_by_text(re.compile(r"^1 of \d+ lessons passed"))).to_be_visible()
+    next_title = lesson_title(live_server, following)
+    expect(page.get_by_role("link", name=f"Go to {next_title}")).to_be_visible()
+
+    page.get_by_role("link", name=f"Score history of {title}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Score history: {title}")
+    expect(page.locator("svg.chart__svg circle")).to_have_count(2)
+    expect(page.locator("svg.chart__svg .chart__pass")).to_have_count(1)
+    table = page.get_by_role("table", name=f"Your attempts at {title} as a table")
+    expect(table.get_by_role("row")).to_have_count(3)  # the header and two attempts
+    expect(table).to_contain_text("not passed")
+
+    page.goto(live_server("/"))  # the outline shows the bar small and the same next step
+    expect(page.get_by_role("progressbar", name="Lessons passed")).to_be_visible()
+    expect(page.get_by_role("link", name=f"Go to {next_title}")).to_be_visible()
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def test_a_learner_issues_the_certificate_a_visitor_verifies_it_and_then_it_is_revoked(
+    live_server: LiveServer, new_page
+) -> None:
+    email = new_email("certified")
+    page = new_page()
+    register(page, live_server, email, name="Grace Hopper")
+    complete_course_for(live_server, email)  # as grading records it (integration tests)
+
+    page.goto(live_server("/certificate"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("You completed the course")
+    expect(page.get_by_text("Grace Hopper")).to_be_visible()
+    page.get_by_role("button", name="Issue my certificate").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Grace Hopper")
+    link = page.locator(".certificate__verify a")
+    url = link.get_attribute("href")
+    assert url and url.startswith(live_server.url)
+
+    for size in ("A4", "Letter"):
+        page.emulate_media(media="print")
+        assert _pdf_pages(page.pdf(format=size)) == 1, f"the certificate spills over {size}"
+    page.emulate_media(media="screen")
+
+    visitor = new_page()
+    visitor.goto(url)
+    expect(visitor.get_by_text("Verified", exact=True)).to_be_visible()
+    expect(visitor.get_by_text("Grace Hopper")).to_be_visible()
+    expect(visitor.get_by_text(email)).to_have_count(0)
+
+    teacher = new_page()
+    log_in(teacher, live_server, INSTRUCTOR_EMAIL)
+    teacher.goto(live_server(f"/instructor/learners/{account_id(live_server, email)}"))
+    teacher.get_by_role("button", name="Revoke the certificate").click()
+    expect(teacher.get_by_text("The certificate is revoked.")).to_be_visible()
+
+    visitor.reload()
+    expect(visitor.get_by_text(re.compile(r"^Revoked on "))).to_be_visible()
+    expect(visitor.get_by_text("Verified", exact=True)).to_have_count(0)
 
 
 def test_submitting_while_an_autosave_is_on_its_way_still_grades_the_quiz(

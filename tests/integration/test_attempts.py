@@ -148,7 +148,7 @@ def test_a_submission_within_the_grace_period_counts(client, course, learner, db
     assert _attempt(db).score == 0  # the answer sent with the page was taken
 
 
-@pytest.mark.parametrize("page", ["/", "/lessons/second-lesson", "/scores"])
+@pytest.mark.parametrize("page", ["/", "/lessons/second-lesson", "/progress"])
 def test_an_overdue_attempt_is_graded_when_a_page_touches_it(client, course, learner, db, page):
     _timed_attempt_with_a_saved_right_answer(client, db)
     _expire(db, _attempt(db).id)

@@ -56,7 +56,7 @@ def _measure(client, learner, db, count_queries, tmp_path, lessons, questions):
     db.session.commit()
     last = _take_every_quiz(client, lessons)
     return _queries_for(
-        client, count_queries, ["/", "/lessons/lesson-1", "/scores", last + "/result"]
+        client, count_queries, ["/", "/lessons/lesson-1", "/progress", last + "/result"]
     )
 
 

@@ -1,8 +1,8 @@
 """Authored text is rendered once, when it is written: learner pages never render.
 
-The lesson, quiz, result, My scores and practice pages read the sanitised HTML stored beside
-each text; a request that called the Markdown renderer or the sanitiser would fail
-here. A newer renderer version reaches every stored text on the next course load.
+The lesson, quiz, result, My progress, score-history and practice pages read the sanitised
+HTML stored beside each text; a request that called the Markdown renderer or the sanitiser
+would fail here. A newer renderer version reaches every stored text on the next course load.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def test_learner_pages_show_stored_html_without_rendering(client, course, learne
     assert submitted.status_code == 302
     result = client.get(quiz + "/result")
     assert result.status_code == 200 and "Envoys are messengers." in result.get_data(as_text=True)
-    assert client.get("/scores").status_code == 200
+    assert client.get("/progress").status_code == 200
+    assert client.get("/progress/lessons/first-lesson").status_code == 200
     assert client.get("/").status_code == 200
     practice = client.get("/practice")  # the quiz above was submitted unanswered: all missed
     assert practice.status_code == 200 and 'name="q1"' in practice.get_data(as_text=True)

@@ -65,12 +65,19 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/attempts/<id:attempt_id>/submit", "GET"):                 (405, 405, 405, 405),
     ("/attempts/<id:attempt_id>/submit", "POST"):                (302, 302, 404, 404),
     ("/attempts/<id:attempt_id>/result", "GET"):                 (302, 200, 404, 404),
-    ("/scores", "GET"):                                           (302, 200, 200, 200),
     # practice: a learner's own deck and reviews (another learner's → 404)
     ("/practice", "GET"):                                         (302, 200, 200, 200),
     ("/practice/questions/<id:question_id>", "GET"):              (405, 405, 405, 405),
     ("/practice/questions/<id:question_id>", "POST"):             (302, 302, 404, 404),
     ("/practice/reviews/<id:review_id>", "GET"):                  (302, 200, 404, 404),
+    # progress: each logged-in person sees their own (the user id is the session's)
+    ("/scores", "GET"):                                           (302, 302, 302, 302),
+    ("/progress", "GET"):                                         (302, 200, 200, 200),
+    ("/progress/lessons/<slug>", "GET"):                          (302, 200, 200, 200),
+    # the learner's certificate (only "learner" completed the course) and its public page
+    ("/certificate", "GET"):                                      (302, 200, 200, 200),
+    ("/certificate", "POST"):                                     (302, 302, 404, 404),
+    ("/certificates/<code>", "GET"):                              (200, 200, 200, 200),
     # the instructor workspace: anonymous → log in, learners → 403
     ("/instructor/", "GET"):                                      (302, 403, 403, 200),
     ("/instructor/questions", "GET"):                             (302, 403, 403, 200),
@@ -113,6 +120,8 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/instructor/lessons/<slug>/statistics", "GET"):            (302, 403, 403, 200),
     ("/instructor/lessons/<slug>/statistics.csv", "GET"):        (302, 403, 403, 200),
     ("/instructor/lessons/<slug>/statistics.json", "GET"):       (302, 403, 403, 200),
+    ("/instructor/learners/<id:learner_id>/certificate/revoke", "GET"): (405, 405, 405, 405),
+    ("/instructor/learners/<id:learner_id>/certificate/revoke", "POST"): (302, 403, 403, 302),
     # a learner's graded attempt, as the learner sees it: instructors only
     ("/instructor/attempts/<id:attempt_id>", "GET"):             (302, 403, 403, 200),
 }
@@ -129,6 +138,7 @@ class World:
     submitted_attempt: int
     learner_id: int
     lesson_id: int = 0
+    certificate_code: str = ""
     _token: str | None = field(default=None, repr=False)
     _reset: str | None = field(default=None, repr=False)
 
@@ -190,6 +200,7 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "reset_token": lambda world: world.reset_token(),
     "question_id": _missed_question,
     "review_id": lambda world: world.practice_review(),
+    "code": lambda world: world.certificate_code,
 }
 # Rules that need another object than ARGUMENTS gives.
 RULE_ARGUMENTS: dict[str, dict[str, Callable[[World], Any]]] = {
@@ -269,6 +280,7 @@ def _build_world(app: Flask) -> World:
     done = start_quiz(owner, "first-lesson")
     assert owner.post(done + "/submit", data=quiz_fields(owner, done)).status_code == 302
     still_open = start_quiz(owner, "second-lesson")
+    code = _issued_certificate(owner_account.id)
     return World(
         app=app,
         clients=clients,
@@ -276,6 +288,7 @@ def _build_world(app: Flask) -> World:
         submitted_attempt=int(done.rstrip("/").rsplit("/", 1)[-1]),
         learner_id=owner_account.id,
         lesson_id=_first_lesson_id(),
+        certificate_code=code,
     )
 
 
@@ -286,6 +299,19 @@ def _first_lesson_id() -> int:
     from app.extensions import db
 
     return db.session.scalar(select(Lesson.id).where(Lesson.slug == "first-lesson"))
+
+
+def _issued_certificate(user_id: int) -> str:
+    """Give the owner an issued certificate, as if they had completed the course."""
+    from app.extensions import db
+    from app.quizzes.completion import new_code
+    from app.quizzes.models import Completion
+    from app.timeutil import now_utc
+
+    code = new_code()
+    db.session.add(Completion(user_id=user_id, code=code, name="Owner", issued_at=now_utc()))
+    db.session.commit()
+    return code
 
 
 def _url(path: str, rules: list[Rule], world: World) -> str:

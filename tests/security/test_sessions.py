@@ -84,7 +84,7 @@ def test_registration_starts_a_fresh_session(app, client):
 def test_a_replayed_cookie_after_log_out_is_sent_to_log_in(app, client):
     make_user("learner@example.com")
     log_in(client, "learner@example.com")
-    assert client.get("/scores").status_code == 200
+    assert client.get("/progress").status_code == 200
     stolen = client.get_cookie(COOKIE)
     assert stolen is not None
 
@@ -93,13 +93,13 @@ def test_a_replayed_cookie_after_log_out_is_sent_to_log_in(app, client):
 
     # The signed cookie is still valid as a signature; the token inside it is not.
     client.set_cookie(COOKIE, stolen.value, domain=stolen.domain)
-    replay = client.get("/scores")
+    replay = client.get("/progress")
     assert replay.status_code == 302
     assert replay.headers["Location"].startswith("/login")
 
     thief = app.test_client()
     thief.set_cookie(COOKIE, stolen.value, domain=stolen.domain)
-    assert thief.get("/scores").headers["Location"].startswith("/login")
+    assert thief.get("/progress").headers["Location"].startswith("/login")
 
 
 def test_log_out_ends_the_users_other_sessions_too(app):
@@ -107,9 +107,9 @@ def test_log_out_ends_the_users_other_sessions_too(app):
     laptop, phone = app.test_client(), app.test_client()
     log_in(laptop, "learner@example.com")
     log_in(phone, "learner@example.com")
-    assert phone.get("/scores").status_code == 200
+    assert phone.get("/progress").status_code == 200
     laptop.post("/logout", data={"csrf_token": csrf_token(laptop, "/")})
-    assert phone.get("/scores").status_code == 302
+    assert phone.get("/progress").status_code == 302
 
 
 def test_log_out_needs_a_post_with_a_csrf_token(app, client):
@@ -117,7 +117,7 @@ def test_log_out_needs_a_post_with_a_csrf_token(app, client):
     log_in(client, "learner@example.com")
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 400
-    assert client.get("/scores").status_code == 200  # still logged in
+    assert client.get("/progress").status_code == 200  # still logged in
 
 
 def test_a_tampered_cookie_is_anonymous(app, client):
@@ -125,4 +125,4 @@ def test_a_tampered_cookie_is_anonymous(app, client):
     log_in(client, "learner@example.com")
     cookie = client.get_cookie(COOKIE)
     client.set_cookie(COOKIE, cookie.value[:-2] + "xx", domain=cookie.domain)
-    assert client.get("/scores").status_code == 302
+    assert client.get("/progress").status_code == 302

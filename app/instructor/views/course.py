@@ -10,12 +10,12 @@ from werkzeug.wrappers import Response
 from app.auth.access import instructor_required
 from app.course import services as course_services
 from app.course.models import Course
-from app.course.settings import QuizSettings, validate_settings
+from app.course.settings import QuizSettings, course_rules, validate_settings
 from app.database import unit_of_work
 from app.instructor.blueprint import bp, save_unless_stale
 from app.instructor.course_settings import update_course_settings
 from app.instructor.editing import SETTINGS_CHANGED, course_settings_state, refuse_stale_edit
-from app.instructor.forms.course import CourseSettingsForm, PracticeSettingsForm
+from app.instructor.forms.course import CourseSettingsForm, PracticeSettingsForm, rules_data
 from app.instructor.forms.settings import settings_data
 from app.practice import services as practice_services
 
@@ -33,7 +33,8 @@ def course_settings() -> str | Response | tuple[str, int]:
         values = form.values()
         form.add_problems(validate_settings(QuizSettings(**values)))
         if not form.errors and not form.problems:
-            if saved := save_unless_stale(form, form.base, partial(_save, form, values)):
+            stored = {**values, **form.rules()}
+            if saved := save_unless_stale(form, form.base, partial(_save, form, stored)):
                 return saved
             status = 409
     page = render_template(
@@ -88,7 +89,11 @@ def _form(course: Course, current: QuizSettings) -> CourseSettingsForm:
     """Open the form on the course defaults as they apply now."""
     return CourseSettingsForm(
         formdata=None,
-        data={**settings_data(current), "base": course_settings_state(course)},
+        data={
+            **settings_data(current),
+            **rules_data(course_rules(course.quiz_defaults)),
+            "base": course_settings_state(course),
+        },
     )
 
 

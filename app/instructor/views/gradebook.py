@@ -20,7 +20,9 @@ from app.instructor.blueprint import bp
 from app.instructor.gradebook_csv import csv_chunks, csv_filename
 from app.instructor.gradebook_reads import read_gradebook
 from app.quizzes import attempts as quiz_attempts
+from app.quizzes import completion
 from app.quizzes.allowances import grant_extra_attempts
+from app.quizzes.completion import completion_of
 from app.quizzes.review import parts_by_visibility, review_attempt
 from app.security import download
 from app.timeutil import now_utc
@@ -87,6 +89,7 @@ def _learner_page(learner_id: int, reset_link: str | None = None) -> str:
         records=learners.read_learner_record(learner_id),
         percent=book.format_percent,
         reset_link=reset_link,
+        completion=completion_of(learner_id),
     )
 
 
@@ -127,6 +130,18 @@ def issue_password_reset(learner_id: int) -> Response:
     response = make_response(_learner_page(learner_id, reset_link=link))
     response.headers["Cache-Control"] = "no-store"  # the link must not linger in a cache
     return response
+
+
+@bp.route("/learners/<id:learner_id>/certificate/revoke", methods=["POST"])
+@instructor_required
+def revoke_certificate(learner_id: int) -> Response:
+    """Revoke the learner's certificate: its public page then reads "revoked on DATE"."""
+    with unit_of_work():
+        if learners.read_learner(learner_id) is None or completion_of(learner_id) is None:
+            abort(404)
+        revoked = completion.revoke_certificate(learner_id)
+    flash("The certificate is revoked." if revoked else "It was already revoked.", "success")
+    return redirect(url_for("instructor.learner", learner_id=learner_id))
 
 
 @bp.route("/attempts/<id:attempt_id>")

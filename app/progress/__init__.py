@@ -1,0 +1,1 @@
+"""A learner's progress: lessons read, states, the next step, score history, completion."""
