@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -136,15 +137,19 @@ class Session:
         self.cookie = cookie
 
     def request(
-        self, method: str, path: str, form: dict | None = None, headers: dict | None = None
+        self,
+        method: str,
+        path: str,
+        form: dict | None = None,
+        headers: dict | None = None,
+        body: bytes | None = None,
     ):
         connection = http.client.HTTPConnection(self.host, timeout=30)
         headers = dict(headers or {})
         if self.cookie:
             headers["Cookie"] = self.cookie
-        body = None
         if form is not None:
-            body = urllib.parse.urlencode(form)
+            body = urllib.parse.urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
@@ -154,6 +159,21 @@ class Session:
                 self.cookie = value.split(";", 1)[0]
         connection.close()
         return response, text
+
+    def upload(self, path: str, fields: dict[str, str], name: str, filename: str, content: str):
+        """POST a multipart form with one file, as a browser's file input sends it."""
+        boundary = uuid.uuid4().hex
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
+            for key, value in fields.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: text/plain\r\n\r\n{content}\r\n'
+        )
+        body = ("".join(parts) + f"--{boundary}--\r\n").encode()
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        return self.request("POST", path, headers=headers, body=body)
 
     def token(self, path: str) -> str:
         """Return the CSRF token of the form on `path`."""
