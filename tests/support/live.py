@@ -71,15 +71,23 @@ class LiveServer:
             stderr=self.log,
             start_new_session=True,  # its own process group: kill() reaches every worker
         )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(self.log_text()[-2000:]) from None
-                time.sleep(0.1)
+        # Ready when a worker answers, not when the master listens: on a loaded machine
+        # the workers can take seconds to import the app after the port is open.
+        deadline = time.monotonic() + 60
+        while not self._answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(self.log_text()[-2000:])
+            time.sleep(0.1)
+
+    def _answers(self) -> bool:
+        connection = http.client.HTTPConnection(self.host, timeout=5)
+        try:
+            connection.request("GET", "/healthz")
+            return connection.getresponse().status == 200
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            connection.close()
 
     def kill(self) -> None:
         """SIGKILL the master and every worker at once; nothing gets to clean up."""
