@@ -254,7 +254,8 @@ def _assert_resumes_with_last_stored_answers(
     assert quiz.attempt_id == attempt.id and quiz.seq == attempt.save_seq
     sent = [s for s in ledger.saves if s.attempt_id == attempt.id]
     last_acked = max((s.seq for s in sent if s.acked), default=0)
-    assert attempt.save_seq >= last_acked  # nothing acknowledged was lost
+    assert attempt.save_seq >= last_acked  # nothing acknowledged was lost …
+    assert attempt.save_seq <= max((s.seq for s in sent), default=0)  # … nor stored twice
     if attempt.save_seq == 0:
         assert quiz.ticked == {}
         return
