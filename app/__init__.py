@@ -50,6 +50,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)  # reads the RATELIMIT_* settings that register_security filled in
+    # One Limiter serves every app a process builds (the tests build many): a store that an
+    # earlier app found unreachable must not send this app's counts to the memory fallback.
+    limiter._storage_dead = False
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."

@@ -105,6 +105,9 @@ def rate_limit_settings() -> dict[str, Any]:
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or DATABASE_STORAGE_URI,
         "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX") or "milidip",
+        # When the store (Redis) does not answer, count in each process's memory and log it,
+        # rather than refuse every log-in: the limits stay, only per worker until it is back.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": _env("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED") != "0",
         "LOGIN_DEVICE_DAYS": int(_env("LOGIN_DEVICE_DAYS") or LOGIN_DEVICE_DAYS_DEFAULT),
     }
     for key, default in RATE_LIMIT_DEFAULTS.items():

@@ -8,14 +8,25 @@ instead of showing the friendly page.
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response
 
 from app.extensions import db, limiter
 from app.security import describe_wait, retry_after_seconds
 
+# The database could not take a write (disk full, read-only, locked too long, gone away).
+NOT_SAVED = "Your last answers are not saved yet. Keep this page open and try again in a moment."
+NOT_SUBMITTED = (
+    "Your answers were not submitted yet: nothing was graded. Try again in a moment; "
+    "your answers saved before are safe."
+)
+NOT_STORED = "We could not store that just now, so nothing was changed. Try again in a moment."
+NOT_ANSWERING = "The database is not answering just now. Try again in a moment."
+UNAVAILABLE_SECONDS = 30
 RATE_LIMITED = "There were too many tries in a short time; we paused them to keep accounts safe."
 
 
@@ -49,6 +60,21 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         code = error.code or 500
         return render_template("errors/error.html", code=code, message=_message(error)), code
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError) -> tuple[Response | str, int, dict]:
+        # The unit of work rolled back already: nothing of the request is stored. Say so,
+        # never "saved", and log it with the request id the page shows.
+        db.session.rollback()
+        current_app.logger.error("the database refused the request: %s", error.orig)
+        message = {"quizzes.save": NOT_SAVED, "quizzes.submit": NOT_SUBMITTED}.get(
+            request.endpoint or "", NOT_STORED if request.method == "POST" else NOT_ANSWERING
+        )
+        headers = {"Retry-After": str(UNAVAILABLE_SECONDS)}
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(status="not-saved", message=message), 503, headers
+        page = render_template("errors/error.html", code=503, message=message)
+        return page, 503, headers
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError) -> tuple[str, int]:

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 REQUEST_LOGGER = "milidip.requests"
 REQUEST_ID_HEADER = "X-Request-ID"
+LIMITER_LOGGER = "flask-limiter"
 _GIVEN_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _FIELDS = ("method", "path", "status", "duration_ms")
 
@@ -92,6 +93,11 @@ def register_request_log(app: Flask) -> None:
     for handler in logger.handlers:
         handler.setFormatter(formatter)
     logger.setLevel(logging.INFO)
+    # Flask-Limiter says when its store stops answering and it falls back to memory; its
+    # logger only has a NullHandler, so without this the warning would go nowhere.
+    limiter_log = logging.getLogger(LIMITER_LOGGER)
+    if default_handler not in limiter_log.handlers:
+        limiter_log.addHandler(default_handler)
 
     @app.before_request
     def start_request() -> None:

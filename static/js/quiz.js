@@ -40,6 +40,7 @@
       return response.json().then(function (data) { return { ok: response.ok, data: data }; },
         function () { return { ok: false, data: null }; });
     }).then(function (result) {
+      // "not-saved" (503): the server could not store them now; retry as if offline.
       inFlight = false;
       if (result.ok && result.data && result.data.status === "saved") {
         seqInput.value = String(result.data.seq);
@@ -48,7 +49,7 @@
         retryDelay = 2000;
         say("All answers saved.", "ok");
         if (pending) schedule(300);
-      } else if (result.data && result.data.message) {
+      } else if (result.data && result.data.message && result.data.status !== "not-saved") {
         stopped = true;
         submitWhenSaved = null;
         say(result.data.message, "error");

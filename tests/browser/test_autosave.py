@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -58,3 +59,31 @@ def test_answers_save_as_the_learner_goes_and_a_lost_connection_is_shown_until_i
     finally:
         context.close()
     assert script_errors == []
+
+
+def test_a_save_the_server_cannot_store_is_not_saved_yet_and_is_retried(
+    live_server: LiveServer, browser: Any
+) -> None:
+    from app.errors import NOT_SAVED
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        register(page, live_server, f"refused-{uuid.uuid4().hex[:8]}@example.com")
+        start_quiz(page, live_server, SLUG)
+        items = quiz_questions(page, answer_key(live_server, SLUG))
+        status = page.locator("#save-status")
+
+        # The database refuses writes (a full disk): the server answers 503 "not-saved",
+        # as app/errors.py does; the page says so and keeps the answer to send again.
+        refusal = {"status": "not-saved", "message": NOT_SAVED}
+        page.route("**/save", lambda route: route.fulfill(status=503, json=refusal))
+        answer_by_mouse(items[0])
+        expect(status).to_contain_text(re.compile("last answers are not saved yet", re.I))
+
+        # Writes work again: the script's retry stores the answer.
+        page.unroute("**/save")
+        expect(status).to_have_text("All answers saved.", timeout=20_000)
+    finally:
+        context.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,57 +34,107 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class LiveServer:
+    """One gunicorn (master and workers in a process group of their own) on a fixed port.
+
+    `kill()` sends SIGKILL to the whole group, as a power cut or the OOM killer would;
+    `start()` again serves on the same port. The log (stderr) goes to a file, never a
+    pipe: a pipe nobody reads fills up and stalls the server.
+    """
+
+    def __init__(self, database_url: str, workers: int = 2, **env_extra: str) -> None:
+        self.port = free_port()
+        self.host = f"127.0.0.1:{self.port}"
+        self.workers = workers
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "live-server-test-secret-key",
+            "COURSE_DIR": str(FIXTURE_COURSE),
+            "RATELIMIT_ENABLED": "0",
+            **env_extra,
+        }
+        self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log")  # noqa: SIM115
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.process = subprocess.Popen(
+            [
+                str(gunicorn),
+                *("--workers", str(self.workers), "--no-control-socket"),
+                *("--bind", self.host),
+                "app:create_app()",
+            ],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            start_new_session=True,  # its own process group: kill() reaches every worker
+        )
+        # Ready when a worker answers, not when the master listens: on a loaded machine
+        # the workers can take seconds to import the app after the port is open.
+        deadline = time.monotonic() + 60
+        while not self._answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(self.log_text()[-2000:])
+            time.sleep(0.1)
+
+    def _answers(self) -> bool:
+        connection = http.client.HTTPConnection(self.host, timeout=5)
+        try:
+            connection.request("GET", "/healthz")
+            return connection.getresponse().status == 200
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            connection.close()
+
+    def kill(self) -> None:
+        """SIGKILL the master and every worker at once; nothing gets to clean up."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        """Stop gracefully (SIGTERM); on a loaded machine, kill what is left after 30 s."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:  # don't fail a passed test on exit
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def log_text(self) -> str:
+        """Return everything the server has logged so far."""
+        return Path(self.log.name).read_text(errors="replace")
+
+    def close(self) -> None:
+        self.stop()
+        self.log.close()
+
+
 @contextmanager
-def live_gunicorn(database_url: str, workers: int = 2, **env_extra: str) -> Iterator[str]:
-    """Serve the app with gunicorn on `database_url`; yield its `host:port`.
+def live_server(database_url: str, workers: int = 2, **env_extra: str) -> Iterator[LiveServer]:
+    """Serve the app with gunicorn on `database_url`; yield the started `LiveServer`.
 
     Every server passes `--no-control-socket`: gunicorn's control socket lives in one
     shared place, and two servers at once must not fight over it.
     """
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "live-server-test-secret-key",
-        "COURSE_DIR": str(FIXTURE_COURSE),
-        "RATELIMIT_ENABLED": "0",
-        **env_extra,
-    }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server_log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    process = subprocess.Popen(
-        [
-            str(gunicorn),
-            *("--workers", str(workers), "--no-control-socket"),
-            *("--bind", f"127.0.0.1:{port}"),
-            "app:create_app()",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        # A file, not a pipe: the app logs a line per request, and a pipe nobody reads
-        # fills up and blocks the workers.
-        stderr=server_log,
-    )
+    server = LiveServer(database_url, workers, **env_extra)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    server_log.seek(0)
-                    raise RuntimeError(server_log.read().decode()[-2000:]) from None
-                time.sleep(0.1)
-        yield f"127.0.0.1:{port}"
+        server.start()
+        yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:  # a loaded machine: don't fail a passed test on exit
-            process.kill()
-            process.wait(10)
-        server_log.close()
+        server.close()
+
+
+@contextmanager
+def live_gunicorn(database_url: str, workers: int = 2, **env_extra: str) -> Iterator[str]:
+    """Serve the app with gunicorn on `database_url`; yield its `host:port`."""
+    with live_server(database_url, workers, **env_extra) as server:
+        yield server.host
 
 
 class Session:
@@ -92,12 +144,20 @@ class Session:
         self.host = host
         self.cookie = cookie
 
-    def request(self, method: str, path: str, form: dict | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: dict | None = None,
+        headers: dict | None = None,
+        body: bytes | None = None,
+    ):
         connection = http.client.HTTPConnection(self.host, timeout=30)
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        body = None
+        headers = dict(headers or {})
+        if self.cookie:
+            headers["Cookie"] = self.cookie
         if form is not None:
-            body = urllib.parse.urlencode(form)
+            body = urllib.parse.urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
@@ -107,6 +167,21 @@ class Session:
                 self.cookie = value.split(";", 1)[0]
         connection.close()
         return response, text
+
+    def upload(self, path: str, fields: dict[str, str], name: str, filename: str, content: str):
+        """POST a multipart form with one file, as a browser's file input sends it."""
+        boundary = uuid.uuid4().hex
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
+            for key, value in fields.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: text/plain\r\n\r\n{content}\r\n'
+        )
+        body = ("".join(parts) + f"--{boundary}--\r\n").encode()
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        return self.request("POST", path, headers=headers, body=body)
 
     def token(self, path: str) -> str:
         """Return the CSRF token of the form on `path`."""
