@@ -133,6 +133,46 @@ def complete_course_for(live: LiveServer, email: str, issued: bool = False) -> s
         return code
 
 
+def attempts_at(live: LiveServer, email: str, slug: str) -> int:
+    """Return how many attempt rows the account has at a lesson's quiz (open or not)."""
+    from sqlalchemy import func, select
+
+    from app.course.services import lesson_by_slug
+    from app.extensions import db
+    from app.quizzes.models import Attempt
+
+    user_id = account_id(live, email)
+    with live.context():
+        lesson = lesson_by_slug(slug)
+        assert lesson is not None, f"no lesson {slug!r} in the loaded course"
+        mine = (Attempt.user_id == user_id) & (Attempt.lesson_id == lesson.id)
+        return db.session.scalar(select(func.count()).where(mine)) or 0
+
+
+def completion_dates(live: LiveServer, email: str) -> tuple[str, str | None]:
+    """Return the account's completion day and revocation day as pages show them."""
+    from app.quizzes.completion import completion_of
+
+    user_id = account_id(live, email)
+    with live.context():
+        completion = completion_of(user_id)
+        assert completion is not None, f"{email} has not completed the course"
+        revoked = completion.revoked_at
+        return (
+            completion.completed_at.strftime("%d %B %Y"),
+            revoked.strftime("%d %B %Y") if revoked else None,
+        )
+
+
+def course_title(live: LiveServer) -> str:
+    from app.course.services import current_course
+
+    with live.context():
+        course = current_course()
+        assert course is not None, "no course loaded"
+        return course.title
+
+
 def lesson_slugs(live: LiveServer) -> list[str]:
     """Return every lesson of the loaded course, in course order."""
     from sqlalchemy import select
