@@ -1,8 +1,10 @@
 """Journeys in a real browser, each told as one person's story.
 
-Each journey uses its own people and its own lesson, so the journeys do not
-depend on each other's order. A new feature adds its journey here as a new
-`test_…` function built from the steps in tests/browser/actions.py.
+Each journey uses its own people and its own lesson (the certificate journey
+passes every lesson, as its own new learner), so the journeys do not depend on
+each other's order; a journey that changes a course setting puts it back. A new
+feature adds its journey here as a new `test_…` function built from the steps in
+tests/browser/actions.py.
 """
 
 from __future__ import annotations
