@@ -111,8 +111,8 @@ def complete_course_for(live: LiveServer, email: str, issued: bool = False) -> s
     """Record a completion for the account as grading would (the integration tests cover
     how grading records it), optionally issued; return its verification code.
 
-    Completing the real course through the browser would take every quiz; the
-    journeys start from the completion and walk the certificate pages.
+    Only the page checks' shared learner (tests/browser/pages.py) starts from a recorded
+    completion; the certificate journey earns its completion quiz by quiz in the browser.
     """
     from app.extensions import db
     from app.quizzes.completion import completion_of, new_code
@@ -131,6 +131,46 @@ def complete_course_for(live: LiveServer, email: str, issued: bool = False) -> s
         db.session.commit()
         assert completion_of(user_id) is not None
         return code
+
+
+def attempts_at(live: LiveServer, email: str, slug: str) -> int:
+    """Return how many attempt rows the account has at a lesson's quiz (open or not)."""
+    from sqlalchemy import func, select
+
+    from app.course.services import lesson_by_slug
+    from app.extensions import db
+    from app.quizzes.models import Attempt
+
+    user_id = account_id(live, email)
+    with live.context():
+        lesson = lesson_by_slug(slug)
+        assert lesson is not None, f"no lesson {slug!r} in the loaded course"
+        mine = (Attempt.user_id == user_id) & (Attempt.lesson_id == lesson.id)
+        return db.session.scalar(select(func.count()).where(mine)) or 0
+
+
+def completion_dates(live: LiveServer, email: str) -> tuple[str, str | None]:
+    """Return the account's completion day and revocation day as pages show them."""
+    from app.quizzes.completion import completion_of
+
+    user_id = account_id(live, email)
+    with live.context():
+        completion = completion_of(user_id)
+        assert completion is not None, f"{email} has not completed the course"
+        revoked = completion.revoked_at
+        return (
+            completion.completed_at.strftime("%d %B %Y"),
+            revoked.strftime("%d %B %Y") if revoked else None,
+        )
+
+
+def course_title(live: LiveServer) -> str:
+    from app.course.services import current_course
+
+    with live.context():
+        course = current_course()
+        assert course is not None, "no course loaded"
+        return course.title
 
 
 def lesson_slugs(live: LiveServer) -> list[str]:
@@ -163,16 +203,17 @@ def quiz_questions(page: Page, key: list[KeyedQuestion]) -> list[QuizQuestion]:
     """Pair each question fieldset of the quiz page with its stored question."""
     fieldsets = page.locator("main form fieldset:has(> legend)")
     expect(fieldsets.first).to_be_visible()
+    prompts = [(q, q.prompt) for q in key]  # rendered once: a final exam's key is the bank
+    legends = fieldsets.locator("> legend").all_inner_texts()
     found = []
-    for index in range(fieldsets.count()):
-        fieldset = fieldsets.nth(index)
-        legend = " ".join(fieldset.locator("> legend").inner_text().split())
+    for index, text in enumerate(legends):
+        legend = " ".join(text.split())
         number = QUESTION_NUMBER.search(legend)
         assert number, f"legend without 'Question N of M': {legend!r}"
-        matches = [q for q in key if q.prompt and q.prompt in legend]
+        matches = [(q, prompt) for q, prompt in prompts if prompt and prompt in legend]
         assert matches, f"no stored question for legend {legend!r}"
-        question = max(matches, key=lambda q: len(q.prompt))
-        found.append(QuizQuestion(fieldset, int(number.group(1)), question))
+        question = max(matches, key=lambda match: len(match[1]))[0]
+        found.append(QuizQuestion(fieldsets.nth(index), int(number.group(1)), question))
     return found
 
 

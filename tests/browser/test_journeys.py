@@ -1,8 +1,10 @@
 """Journeys in a real browser, each told as one person's story.
 
-Each journey uses its own people and its own lesson, so the journeys do not
-depend on each other's order. A new feature adds its journey here as a new
-`test_…` function built from the steps in tests/browser/actions.py.
+Each journey uses its own people and its own lesson (the certificate journey
+passes every lesson, as its own new learner), so the journeys do not depend on
+each other's order; a journey that changes a course setting puts it back. A new
+feature adds its journey here as a new `test_…` function built from the steps in
+tests/browser/actions.py.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from playwright.sync_api import Page, expect
 from tests.browser.actions import (
     QUESTION_NUMBER,
     KeyedQuestion,
-    account_id,
     answer_by_mouse,
     answer_key,
-    complete_course_for,
+    attempts_at,
+    completion_dates,
+    course_title,
     lesson_slugs,
     lesson_title,
     log_in,
@@ -363,43 +366,107 @@ def _pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
 
-def test_a_learner_issues_the_certificate_a_visitor_verifies_it_and_then_it_is_revoked(
+def _save_course_rules(teacher: Page, live_server: LiveServer, sequential: bool) -> None:
+    """On the course settings page, switch sequential mode on or off and save."""
+    teacher.goto(live_server("/instructor/"))
+    teacher.get_by_role("link", name="course settings").click()
+    expect(teacher.get_by_role("heading", level=1)).to_have_text("Course settings")
+    teacher.get_by_label(re.compile(r"^Sequential mode")).set_checked(sequential)
+    teacher.get_by_role("button", name="Save course settings").click()
+    expect(teacher.get_by_text("Course settings saved.", exact=False)).to_be_visible()
+    expect(teacher.get_by_label(re.compile(r"^Sequential mode"))).to_be_checked(checked=sequential)
+
+
+def test_a_sequential_learner_completes_the_course_a_visitor_verifies_it_then_it_is_revoked(
     live_server: LiveServer, new_page
 ) -> None:
-    email = new_email("certified")
-    page = new_page()
-    register(page, live_server, email, name="Grace Hopper")
-    complete_course_for(live_server, email)  # as grading records it (integration tests)
-
-    page.goto(live_server("/certificate"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("You completed the course")
-    expect(page.get_by_text("Grace Hopper")).to_be_visible()
-    page.get_by_role("button", name="Issue my certificate").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Grace Hopper")
-    link = page.locator(".certificate__verify a")
-    url = link.get_attribute("href")
-    assert url and url.startswith(live_server.url)
-
-    for size in ("A4", "Letter"):
-        page.emulate_media(media="print")
-        assert _pdf_pages(page.pdf(format=size)) == 1, f"the certificate spills over {size}"
-    page.emulate_media(media="screen")
-
-    visitor = new_page()
-    visitor.goto(url)
-    expect(visitor.get_by_text("Verified", exact=True)).to_be_visible()
-    expect(visitor.get_by_text("Grace Hopper")).to_be_visible()
-    expect(visitor.get_by_text(email)).to_have_count(0)
-
+    *lessons, final_exam = lesson_slugs(live_server)  # course order; the course review last
+    first = lesson_title(live_server, lessons[0])
+    email, name = new_email("sequential"), f"Grace Hopper {uuid.uuid4().hex[:6]}"
     teacher = new_page()
     log_in(teacher, live_server, INSTRUCTOR_EMAIL)
-    teacher.goto(live_server(f"/instructor/learners/{account_id(live_server, email)}"))
-    teacher.get_by_role("button", name="Revoke the certificate").click()
-    expect(teacher.get_by_text("The certificate is revoked.")).to_be_visible()
+    _save_course_rules(teacher, live_server, sequential=True)
+    try:
+        learner = new_page()
+        register(learner, live_server, email, name=name)
 
-    visitor.reload()
-    expect(visitor.get_by_text(re.compile(r"^Revoked on "))).to_be_visible()
-    expect(visitor.get_by_text("Verified", exact=True)).to_have_count(0)
+        # The second lesson reads as usual, but its quiz says why it is locked and where to go.
+        open_lesson(learner, live_server, lessons[1])
+        expect(learner.locator(".prose")).not_to_be_empty()
+        why = f"Locked. This quiz opens when you have passed the lesson before it: {first}."
+        expect(learner.get_by_text(why, exact=True)).to_be_visible()
+        expect(learner.get_by_role("button", name="Take the quiz")).to_have_count(0)
+        # Posting to the quiz's start anyway (a valid token, the learner's cookies) is refused.
+        token = learner.locator("input[name=csrf_token]").first.get_attribute("value")
+        assert token, "no CSRF token on the lesson page"
+        refused = learner.request.post(
+            live_server(f"/lessons/{lessons[1]}/quiz"), form={"csrf_token": token}
+        )
+        assert refused.ok and refused.url == live_server(f"/lessons/{lessons[1]}"), refused.url
+        assert "This quiz opens when you have passed the lesson before it" in refused.text()
+        assert attempts_at(live_server, email, lessons[1]) == 0
+        learner.get_by_role("link", name=f"Go to {first}").click()
+        expect(learner.get_by_role("heading", level=1)).to_have_text(first)
+
+        # Every lesson in course order, all right; each quiz opens because the one before passed.
+        for slug in lessons:
+            take_quiz(learner, live_server, slug)
+            expect(learner.get_by_text("Passed", exact=True)).to_be_visible()
+        assert attempts_at(live_server, email, lessons[1]) == 1
+        page_nav = learner.get_by_role("navigation", name="Main")
+        page_nav.get_by_role("link", name="My progress").click()
+        learner.get_by_role("link", name=re.compile(r"^Go to the final exam")).click()
+        expect(learner).to_have_url(live_server(f"/lessons/{final_exam}"))
+
+        # The final exam draws from every lesson's bank.
+        bank = [question for slug in lessons for question in answer_key(live_server, slug)]
+        learner.get_by_role("button", name="Take the quiz").click()
+        for item in quiz_questions(learner, bank):
+            answer_by_mouse(item)
+        submit_quiz(learner)
+        expect(learner.get_by_text("Passed", exact=True)).to_be_visible()
+
+        page_nav.get_by_role("link", name="My progress").click()
+        done = learner.get_by_text("You have passed every lesson and the final exam.")
+        expect(done).to_be_visible()
+        learner.get_by_role("link", name="Your certificate of completion").first.click()
+        expect(learner.get_by_role("heading", level=1)).to_have_text("You completed the course")
+        # A learner who named themselves at registration has confirmed the name already.
+        expect(learner.get_by_text(f"Your certificate will carry the name {name}.")).to_be_visible()
+        learner.get_by_role("button", name="Issue my certificate").click()
+        expect(learner.get_by_role("heading", level=1)).to_have_text(name)
+        for size in ("A4", "Letter"):
+            learner.emulate_media(media="print")
+            assert _pdf_pages(learner.pdf(format=size)) == 1, f"the certificate spills over {size}"
+        learner.emulate_media(media="screen")
+        url = learner.locator(".certificate__verify a").get_attribute("href")
+        assert url and url.startswith(live_server("/certificates/")), url
+
+        completed_on, _ = completion_dates(live_server, email)
+        visitor = new_page()  # nobody logged in
+        visitor.goto(url)
+        facts = visitor.locator("main")
+        expect(visitor.get_by_text("Verified", exact=True)).to_be_visible()
+        for shown in (name, course_title(live_server), completed_on):
+            expect(facts).to_contain_text(shown)
+        expect(facts).not_to_contain_text(email)
+        expect(facts).not_to_contain_text(re.compile(r"\d%|[Ss]core"))
+
+        teacher.goto(live_server("/instructor/"))
+        teacher.get_by_role("link", name="Gradebook").click()
+        teacher.get_by_label("Search learners by name or email").fill(name)
+        teacher.get_by_role("button", name="Search").click()
+        teacher.get_by_role("link", name=name, exact=True).click()
+        expect(teacher.get_by_role("heading", level=1)).to_have_text(name)
+        teacher.get_by_role("button", name="Revoke the certificate").click()
+        expect(teacher.get_by_text("The certificate is revoked.")).to_be_visible()
+
+        visitor.reload()
+        _, revoked_on = completion_dates(live_server, email)
+        expect(visitor.get_by_text(f"Revoked on {revoked_on}", exact=True)).to_be_visible()
+        expect(visitor.get_by_text("Verified", exact=True)).to_have_count(0)
+    finally:  # the other journeys share this server: put the default back
+        _save_course_rules(teacher, live_server, sequential=False)
 
 
 def test_submitting_while_an_autosave_is_on_its_way_still_grades_the_quiz(
