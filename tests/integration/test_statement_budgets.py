@@ -20,6 +20,7 @@ from app.practice.services import due_count
 from app.quizzes.models import Attempt
 from tests.support import empty_all_tables, log_in, make_user, quiz_fields, start_quiz
 from tests.support.answers import form_answers
+from tests.support.courses import write_sized_course
 from tests.support.practice import practice_answer, shown_card
 
 # The budgets of issue 11 (the result page has one more for review options, issue 16);
@@ -32,29 +33,6 @@ BUDGETS = {
     "result": 7, "my progress": 6, "score history": 5,
     "practice": 5, "practice answer": 7, "practice review": 5, "due count": 1,
 }  # fmt: skip
-
-
-def _course_with(folder: Path, lessons: int, questions: int) -> Path:
-    (folder / "lessons").mkdir(parents=True)
-    slugs = [f"lesson-{n}" for n in range(1, lessons + 1)]
-    listed = ", ".join(f'"{slug}"' for slug in slugs)
-    (folder / "course.toml").write_text(
-        'title = "Sized"\n[quiz_defaults]\npass_mark = 50\n'
-        f'[[modules]]\nslug = "m"\ntitle = "M"\nlessons = [{listed}]\n'
-    )
-    for slug in slugs:
-        (folder / "lessons" / f"{slug}.md").write_text(
-            f'+++\ntitle = "{slug}"\nobjectives = ["Know *this*"]\n'
-            '[[key_terms]]\nterm = "Term"\ndefinition = "A **word**"\n+++\n'
-            "{#one}\nSome *text* with [a link](https://example.org).\n"
-        )
-        bank = "\n\n".join(
-            f"// [id:{slug}-{q}] [tag:anchor-one]\n"
-            f"Question *{q}* of {slug}?{{=Yes#Right, *well* done ~No#No, see above}}"
-            for q in range(1, questions + 1)
-        )
-        (folder / "lessons" / f"{slug}.gift").write_text(bank)
-    return folder
 
 
 def _lesson_id(slug: str) -> int:
@@ -80,7 +58,7 @@ def _costs(app, client, count_queries, folder: Path, lessons: int, questions: in
     """Load a course of this size, give the learners data, and count each page's statements."""
     from app.extensions import db
 
-    load_course(read_course(_course_with(folder, lessons, questions)))
+    load_course(read_course(write_sized_course(folder, lessons, questions)))
     db.session.commit()
     _other_learners_take_quizzes(app, learners)
     for n in range(1, lessons + 1):  # the learner's history: a graded attempt in each lesson
@@ -169,7 +147,7 @@ def _practice_costs(app, client, count_queries, folder: Path, questions: int) ->
     from app.practice.scheduling import review
     from app.timeutil import now_utc
 
-    load_course(read_course(_course_with(folder, 1, questions)))
+    load_course(read_course(write_sized_course(folder, 1, questions)))
     db.session.commit()
     url = start_quiz(client, "lesson-1")
     assert client.post(url + "/submit", data=quiz_fields(client, url)).status_code == 302
