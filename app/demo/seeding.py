@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text, update
 from werkzeug.security import generate_password_hash
 
-from app.auth.models import ROLE_INSTRUCTOR, ROLE_LEARNER, User
+from app.auth.models import ROLE_INSTRUCTOR, ROLE_LEARNER, PasswordReset, User
 from app.auth.services import name_key
 from app.bank.model import QuestionData
 from app.bank.models import Question, QuestionVersion
@@ -30,6 +30,7 @@ from app.course.services import settings_for
 from app.demo import simulation as sim
 from app.extensions import db
 from app.instructor.models import ImportPreview
+from app.practice.models import PracticeCard, PracticeReview
 from app.quizzes.attempts import draw_versions, question_pool
 from app.quizzes.grades import (
     attempt_total,
@@ -42,7 +43,9 @@ from app.quizzes.models import (
     STATE_SUBMITTED,
     Attempt,
     AttemptAllowance,
+    Completion,
     LessonGrade,
+    LessonRead,
     Response,
 )
 from app.timeutil import now_utc
@@ -294,6 +297,17 @@ def clear_demo() -> int:
         )
     )
     demo_attempts = select(Attempt.id).where(Attempt.user_id.in_(demo_ids))
+    # Everything that points at a demo account goes first (foreign keys), newest features too:
+    # practice reviews and cards, read marks, completions, password-reset links.
+    db.session.execute(delete(PracticeReview).where(PracticeReview.user_id.in_(demo_ids)))
+    db.session.execute(delete(PracticeCard).where(PracticeCard.user_id.in_(demo_ids)))
+    db.session.execute(delete(LessonRead).where(LessonRead.user_id.in_(demo_ids)))
+    db.session.execute(delete(Completion).where(Completion.user_id.in_(demo_ids)))
+    db.session.execute(
+        delete(PasswordReset).where(
+            PasswordReset.user_id.in_(demo_ids) | PasswordReset.issued_by.in_(demo_ids)
+        )
+    )
     db.session.execute(delete(Response).where(Response.attempt_id.in_(demo_attempts)))
     db.session.execute(delete(LessonGrade).where(LessonGrade.user_id.in_(demo_ids)))
     db.session.execute(delete(AttemptAllowance).where(AttemptAllowance.user_id.in_(demo_ids)))

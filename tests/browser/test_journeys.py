@@ -339,15 +339,15 @@ def test_a_learner_fails_then_passes_and_sees_the_chart_and_the_next_step(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My progress").click()
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=title, exact=True))
     expect(row).to_contain_text("Attempted")
-    if slug == slugs[0]:
-        expect(page.get_by_role("link", name=f"Go to {title}")).to_be_visible()  # still next
+    # What was missed is due in practice now, and practice comes before the next lesson.
+    expect(page.get_by_role("link", name="Practise now")).to_be_visible()
 
     take_quiz(page, live_server, slug)  # all right
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My progress").click()
     expect(row).to_contain_text("Passed")
     expect(page.get_by_text(re.compile(r"^1 of \d+ lessons passed"))).to_be_visible()
+    expect(page.get_by_role("link", name="Practise now")).to_be_visible()  # still due
     next_title = lesson_title(live_server, following)
-    expect(page.get_by_role("link", name=f"Go to {next_title}")).to_be_visible()
 
     page.get_by_role("link", name=f"Score history of {title}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Score history: {title}")
@@ -359,6 +359,15 @@ def test_a_learner_fails_then_passes_and_sees_the_chart_and_the_next_step(
 
     page.goto(live_server("/"))  # the outline shows the bar small and the same next step
     expect(page.get_by_role("progressbar", name="Lessons passed")).to_be_visible()
+    expect(page.get_by_role("link", name="Practise now")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"practice due: \d+"))).to_be_visible()
+    # Once nothing is due, the next step is the next lesson not yet passed.
+    page.get_by_role("link", name="Practise now").click()
+    while page.get_by_role("button", name="Check my answer").count():
+        page.get_by_role("button", name="Check my answer").click()  # unanswered: wrong
+        page.wait_for_url(re.compile(r"/practice/reviews/\d+$"))
+        page.goto(live_server("/practice"))
+    page.goto(live_server("/"))
     expect(page.get_by_role("link", name=f"Go to {next_title}")).to_be_visible()
 
 

@@ -15,6 +15,7 @@ RULE_VALUES = {
     "token": "t" * 43,
     "learner_id": 1,
     "attempt_id": 1,
+    "lesson_id": 1,
 }
 
 
