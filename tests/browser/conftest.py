@@ -89,6 +89,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.stop()
 
 
+@pytest.fixture
+def own_live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server of the test's own, for a journey that changes the whole course (sequential
+    mode) or the whole class (every lesson taken), so other journeys never see it."""
+    _require_chromium()
+    server = start_live_server(tmp_path)
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's Chromium, headless, driven by Playwright."""
