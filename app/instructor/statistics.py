@@ -36,6 +36,9 @@ SET_LABELS = {
 FLAGGED_SET = "first"
 HISTOGRAM_BINS = 10
 CHOICE_TYPES = frozenset({"single", "multi", "truefalse"})
+# Types whose answers are counted option by option: for matching an "option" is one
+# row matched with one answer ("2→B"), so the page shows how each row was answered.
+PICKED_TYPES = CHOICE_TYPES | {"matching"}
 __all__ = ["MIN_RESPONSES_FOR_FLAGS", "analyse", "histogram", "parse_set"]
 
 
@@ -56,8 +59,10 @@ class VersionInfo:
     type: str
     title: str
     points: float
-    options: tuple[tuple[str, str], ...] = ()  # (label, text) for choice questions
+    options: tuple[tuple[str, str], ...] = ()  # (label, text) for choice and matching questions
     keys: frozenset[str] = frozenset()  # labels of the options that earn points
+    # Matching: each pair's index → the letter of its answer text (equal texts share one).
+    answer_of_pair: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,22 @@ def option_label(index: int) -> str:
     return string.ascii_uppercase[index] if index < 26 else str(index + 1)
 
 
+def matching_label(row_position: int, answer_index: int) -> str:
+    """Name one row matched with one answer: the row's number and the answer's letter."""
+    return f"{row_position + 1}→{option_label(answer_index)}"
+
+
 def picked(info: VersionInfo, answer: Any) -> frozenset[str]:
     """Return the labels of the options a stored answer chose (empty when unanswered)."""
+    if info.type == "matching":
+        if not isinstance(answer, list):
+            return frozenset()
+        return frozenset(
+            matching_label(position, info.answer_of_pair[chosen])
+            for position, chosen in enumerate(answer)
+            if isinstance(chosen, int) and not isinstance(chosen, bool)
+            and chosen in info.answer_of_pair
+        )  # fmt: skip
     if info.type == "truefalse":
         return (
             frozenset({"True" if answer else "False"}) if isinstance(answer, bool) else frozenset()
@@ -115,7 +134,7 @@ def _group(rows: Iterable[ResponseRow], versions: Mapping[int, VersionInfo]):
         current.max_v[info.version_id] = info.points
         current.marks_q[info.question_id] = current.marks_q.get(info.question_id, 0.0) + mark
         current.max_q[info.question_id] = current.max_q.get(info.question_id, 0.0) + info.points
-        if info.type in CHOICE_TYPES:
+        if info.type in PICKED_TYPES:
             current.picks[info.version_id] = picked(info, row.answer)
     if current_id is not None:
         yield demo, current
@@ -184,7 +203,9 @@ def analyse(
         rates = option_rates(picks[info.version_id], [o for o, _ in info.options]) if (
             info.version_id in picks
         ) else None  # fmt: skip
-        found = flags(stats, rates, info.keys) if attempt_set == FLAGGED_SET else []
+        # Distractor flags are for choices; a matching row's wrong answers are not distractors.
+        flagged_rates = rates if info.type in CHOICE_TYPES else None
+        found = flags(stats, flagged_rates, info.keys) if attempt_set == FLAGGED_SET else []
         question = questions.setdefault(
             info.question_id,
             {"question_id": info.question_id, "uid": info.uid, "title": info.title,

@@ -18,6 +18,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.auth.models import ROLE_LEARNER, User
+from app.bank.grading import matching_rows
+from app.bank.model import QuestionData
 from app.bank.models import Question, QuestionVersion
 from app.course.models import Lesson
 from app.database import unit_of_work
@@ -29,6 +31,7 @@ from app.instructor.statistics import (
     VersionInfo,
     analyse,
     flags_by_uid,
+    matching_label,
     option_label,
 )
 from app.quizzes.models import STATE_SUBMITTED, Attempt, ItemStatistics, Response
@@ -155,10 +158,34 @@ def _info(version: QuestionVersion, uid: str, position: int) -> VersionInfo:
         else:
             options = tuple((option_label(i), c.text) for i, c in enumerate(data.choices))
             keys = frozenset(option_label(i) for i, c in enumerate(data.choices) if c.fraction > 0)
+    answer_of_pair: dict[int, int] = {}
+    if version.type == "matching":
+        options, keys, answer_of_pair = _matching_options(version.to_data())
     return VersionInfo(
         version.id, version.question_id, uid, position, version.number, version.type,
-        version.title, version.points, options, keys,
+        version.title, version.points, options, keys, answer_of_pair,
     )  # fmt: skip
+
+
+def _matching_options(
+    data: QuestionData,
+) -> tuple[tuple[tuple[str, str], ...], frozenset[str], dict[int, int]]:
+    """Every row × answer as an option ("1→B": row 1 matched with answer B), and the keys."""
+    letters: dict[str, int] = {}
+    answer_of_pair: dict[int, int] = {}
+    for index, pair in enumerate(data.pairs):
+        answer_of_pair[index] = letters.setdefault(pair.right, len(letters))
+    texts = {letter: right for right, letter in letters.items()}
+    options: list[tuple[str, str]] = []
+    keys: set[str] = set()
+    for position, row in enumerate(matching_rows(data)):
+        left = data.pairs[row].left
+        for letter in range(len(letters)):
+            label = matching_label(position, letter)
+            options.append((label, f"{left} → {texts[letter]}"))
+            if letter == answer_of_pair[row]:
+                keys.add(label)
+    return tuple(options), frozenset(keys), answer_of_pair
 
 
 def store_statistics(lesson_id: int, attempt_set: str, revision: int, figures: dict) -> None:

@@ -145,3 +145,41 @@ def test_simulated_answers_grade_right_or_wrong_with_the_real_graders():
     weak = [sim.answers_right(-2.0, None, sim.WRONG_KEY, rng) for _ in range(200)]
     assert sum(strong) < sum(weak)  # strong learners fall for the distractor
     assert all(sim.answers_right(-3.0, "hard", sim.GIVEAWAY, rng) for _ in range(20))
+
+
+def test_matching_rows_are_counted_answer_by_answer_and_never_flagged_as_distractors():
+    from app.bank.model import MatchPair
+    from app.instructor.statistics_reads import _info
+
+    class Version:  # what `_info` reads of a stored version
+        id, question_id, number, type, title, points = 7, 70, 1, "matching", "Pairs", 1.0
+
+        def to_data(self) -> QuestionData:
+            return QuestionData(
+                type="matching",
+                prompt="Match them.",
+                pairs=[
+                    MatchPair("Envoy", "Carries messages"),
+                    MatchPair("Attaché", "Advises on defence"),
+                    MatchPair("", "Collects taxes"),  # a spare answer, no row of its own
+                ],
+            )
+
+    info = _info(Version(), "q-match", 3)
+    assert [label for label, _ in info.options] == ["1→A", "1→B", "1→C", "2→A", "2→B", "2→C"]
+    assert info.keys == {"1→A", "2→B"}
+    assert dict(info.options)["2→C"] == "Attaché → Collects taxes"
+    # Three attempts: both right; rows swapped; the first row right, the second on the spare.
+    rows = [
+        ResponseRow(1, False, 7, 1.0, [0, 1]),
+        ResponseRow(2, False, 7, 0.0, [1, 0]),
+        ResponseRow(3, False, 7, 0.5, [0, 2]),
+    ]
+    assert picked(info, [0, 2]) == {"1→A", "2→C"}
+    assert picked(info, "nonsense") == frozenset()
+    figures = analyse(rows * 10, {7: info}, "first")  # 30 responses: enough for flags
+    (version,) = figures["questions"][0]["versions"]
+    everyone = {option["label"]: option["everyone"] for option in version["options"]}
+    assert everyone["1→A"] == pytest.approx(2 / 3) and everyone["2→C"] == pytest.approx(1 / 3)
+    assert everyone["1→C"] == 0.0
+    assert not any("Distractor" in flag or "distractor" in flag for flag in version["flags"])
