@@ -75,40 +75,33 @@ class NameForm(FlaskForm):
         _check_name(field)
 
 
-class PasswordChangeForm(FlaskForm):
+class NewPasswordFields(FlaskForm):
+    """A new password typed twice: the account page and a reset link ask for it alike."""
+
+    new_password = PasswordField(
+        "New password",
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. Other devices will be logged out.",
+        validators=[DataRequired()],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message="The passwords do not match."),
+        ],
+    )
+
+
+class PasswordChangeForm(NewPasswordFields):
     """Change the password: the current one first, then the new one twice."""
 
     current_password = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
-    new_password = PasswordField(
-        "New password",
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. Other devices will be logged out.",
-        validators=[DataRequired()],
-    )
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[
-            DataRequired(),
-            EqualTo("new_password", message="The passwords do not match."),
-        ],
-    )
     submit_password = SubmitField("Change password")
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(NewPasswordFields):
     """Set a new password with a reset link an instructor passed on."""
 
-    new_password = PasswordField(
-        "New password",
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. Other devices will be logged out.",
-        validators=[DataRequired()],
-    )
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[
-            DataRequired(),
-            EqualTo("new_password", message="The passwords do not match."),
-        ],
-    )
     submit = SubmitField("Set password")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,37 +17,9 @@ from app.extensions import db
 from app.instructor.gradebook import Cell, GradeFacts, LearnerFacts, LessonFacts
 from app.instructor.gradebook_reads import counted_grades, gradebook_lessons
 from app.quizzes.allowances import extra_attempts_by_lesson
-from app.quizzes.models import STATE_OPEN, Attempt, Response
+from app.quizzes.history import AttemptFacts, learner_attempts
+from app.quizzes.models import Attempt, Response
 from app.quizzes.quota import attempt_limit
-from app.timeutil import as_utc
-
-
-@dataclass(frozen=True)
-class AttemptFacts:
-    """One attempt as the learner's page lists it."""
-
-    id: int
-    lesson_id: int
-    number: int
-    state: str
-    started_at: datetime
-    submitted_at: datetime | None
-    score: float | None
-    max_score: float
-
-    @property
-    def is_open(self) -> bool:
-        return self.state == STATE_OPEN
-
-    @property
-    def graded(self) -> bool:
-        return self.submitted_at is not None and self.score is not None
-
-    @property
-    def percent(self) -> float | None:
-        if not self.graded:
-            return None
-        return 100.0 * (self.score or 0.0) / self.max_score if self.max_score else 0.0
 
 
 @dataclass(frozen=True)
@@ -109,27 +80,6 @@ def read_learner(user_id: int) -> LearnerFacts | None:
         select(User.id, User.name, User.email).where(User.id == user_id, User.role == ROLE_LEARNER)
     ).first()
     return LearnerFacts(row.id, row.name, row.email) if row else None
-
-
-def learner_attempts(user_id: int) -> list[AttemptFacts]:
-    """Return every attempt of one learner (one statement)."""
-    query = select(
-        Attempt.id, Attempt.lesson_id, Attempt.number, Attempt.state, Attempt.started_at,
-        Attempt.submitted_at, Attempt.score, Attempt.max_score,
-    ).where(Attempt.user_id == user_id)  # fmt: skip
-    return [
-        AttemptFacts(
-            row.id,
-            row.lesson_id,
-            row.number,
-            row.state,
-            as_utc(row.started_at),
-            as_utc(row.submitted_at) if row.submitted_at else None,
-            row.score,
-            row.max_score,
-        )
-        for row in db.session.execute(query)
-    ]
 
 
 def read_learner_record(user_id: int) -> list[LessonRecord]:

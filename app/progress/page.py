@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from app.course.cache import CourseStructure, LessonEntry
 from app.progress.chart import Chart, ScorePoint, score_chart, usual_pass_mark
-from app.progress.reads import AttemptRow, LearnerFacts
+from app.progress.reads import LearnerFacts
 from app.progress.states import (
     LessonFacts,
     LessonStep,
@@ -20,6 +20,7 @@ from app.progress.states import (
     next_step,
     overall,
 )
+from app.quizzes.history import AttemptFacts
 from app.quizzes.models import STATE_SUBMITTED, LessonGrade
 from app.quizzes.quota import attempt_limit
 
@@ -32,7 +33,7 @@ class LessonRow:
     last_percent: float | None  # the latest graded attempt's score
     used: int  # attempts started (numbers taken)
     allowed: int | None  # None: no limit
-    attempts: tuple[AttemptRow, ...]
+    attempts: tuple[AttemptFacts, ...]
     open_attempt_id: int | None
     final_exam: bool
     pass_mark: float | None

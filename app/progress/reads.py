@@ -10,7 +10,6 @@ statement comes before each (`app.quizzes.learner`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, literal, select, union_all
@@ -19,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.auth.models import User
 from app.extensions import db
+from app.quizzes.history import AttemptFacts, learner_attempts
 from app.quizzes.models import STATE_OPEN, Attempt, AttemptAllowance, LessonGrade, LessonRead
 from app.timeutil import now_utc
 
@@ -50,24 +50,6 @@ class GradeSnapshot:
     attempts_graded: int
 
 
-@dataclass(frozen=True)
-class AttemptRow:
-    id: int
-    lesson_id: int
-    number: int
-    state: str
-    started_at: datetime
-    submitted_at: datetime | None
-    score: float | None
-    max_score: float
-
-    @property
-    def percent(self) -> float:
-        if not self.max_score or self.score is None:
-            return 0.0
-        return 100.0 * self.score / self.max_score
-
-
 @dataclass
 class LearnerFacts:
     """Everything stored about a learner's progress, keyed by lesson id."""
@@ -75,7 +57,7 @@ class LearnerFacts:
     grades: dict[int, LessonGrade] = field(default_factory=dict)
     read: set[int] = field(default_factory=set)
     open_attempts: dict[int, int] = field(default_factory=dict)  # lesson id → attempt id
-    attempts: dict[int, list[AttemptRow]] = field(default_factory=dict)  # oldest first
+    attempts: dict[int, list[AttemptFacts]] = field(default_factory=dict)  # oldest first
     extra: dict[int, int] = field(default_factory=dict)  # lesson id → extra attempts
 
 
@@ -89,15 +71,7 @@ def _grades(user_id: int) -> dict[int, LessonGrade]:
 def progress_facts(user_id: int) -> LearnerFacts:
     """Read what My progress shows (three statements)."""
     facts = LearnerFacts(grades=_grades(user_id))
-    columns = (Attempt.id, Attempt.lesson_id, Attempt.number, Attempt.state, Attempt.started_at,
-               Attempt.submitted_at, Attempt.score, Attempt.max_score)  # fmt: skip
-    rows = db.session.execute(
-        select(*columns)
-        .where(Attempt.user_id == user_id)
-        .order_by(Attempt.lesson_id, Attempt.number, Attempt.id)
-    )
-    for row in rows:
-        attempt = AttemptRow(*row)
+    for attempt in learner_attempts(user_id):
         facts.attempts.setdefault(attempt.lesson_id, []).append(attempt)
         if attempt.state == STATE_OPEN:
             facts.open_attempts[attempt.lesson_id] = attempt.id
