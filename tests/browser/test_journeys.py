@@ -21,6 +21,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.actions import (
     QUESTION_NUMBER,
     KeyedQuestion,
+    account_id,
     answer_by_mouse,
     answer_key,
     attempts_at,
@@ -757,3 +758,38 @@ def test_an_instructor_seeds_the_demo_and_follows_a_flag_from_the_statistics_to_
         expect(badge).to_have_text(re.compile(r"^\d+ flags? on "))
     finally:
         assert runner.invoke(args=["demo", "clear"]).exit_code == 0
+
+
+def test_a_learner_who_forgot_the_password_gets_a_link_from_the_instructor_and_renames_themselves(
+    live_server: LiveServer, new_page
+) -> None:
+    email = new_email("forgetful")
+    learner = new_page()
+    register(learner, live_server, email, name="Ada Forgetful")
+
+    teacher = new_page()
+    log_in(teacher, live_server, INSTRUCTOR_EMAIL)
+    teacher.goto(live_server(f"/instructor/learners/{account_id(live_server, email)}"))
+    teacher.get_by_role("button", name=re.compile(r"^Make a password-reset link")).click()
+    link = teacher.get_by_label("Reset link").input_value()
+    assert "/reset/" in link
+
+    stranger = new_page()  # the learner, on another computer, logged out
+    stranger.goto(link)
+    expect(stranger.get_by_role("heading", level=1)).to_have_text("Set a new password")
+    new_password = "a fresh and long passphrase"
+    stranger.get_by_label("New password", exact=True).fill(new_password)
+    stranger.get_by_label("Repeat the new password").fill(new_password)
+    stranger.get_by_role("button", name="Set password").click()
+    expect(stranger.get_by_role("status")).to_contain_text("Your new password is set")
+    log_in(stranger, live_server, email, new_password)
+
+    stranger.goto(link)  # used once: the link is gone
+    expect(stranger.get_by_role("heading", level=1)).to_have_text("We could not find that page")
+
+    stranger.goto(live_server("/account"))
+    stranger.get_by_role("textbox", name="Your name").fill("Ada Remembered")
+    stranger.get_by_role("button", name="Save name").click()
+    expect(stranger.get_by_role("status")).to_contain_text("Your name is saved")
+    teacher.goto(live_server("/instructor/gradebook"))
+    expect(teacher.get_by_role("table").get_by_text("Ada Remembered")).to_be_visible()
