@@ -73,11 +73,12 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.instructor.views import bp as instructor_bp
     from app.learn.views import bp as course_bp
+    from app.lti.views import bp as lti_bp
     from app.practice.views import bp as practice_bp
     from app.progress.views import bp as progress_bp  # with the certificate routes
     from app.quizzes.views import bp as quizzes_bp
 
-    blueprints = (auth_bp, course_bp, quizzes_bp, progress_bp, practice_bp, instructor_bp)
+    blueprints = (auth_bp, course_bp, quizzes_bp, progress_bp, practice_bp, instructor_bp, lti_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

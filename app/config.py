@@ -87,6 +87,8 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         # The address certificates print for their verification page (no trailing slash);
         # empty: the address of the request that shows the certificate.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").strip().rstrip("/"),
+        # A PEM private key that signs for the LTI tool instead of the stored, encrypted one.
+        "LTI_PRIVATE_KEY_FILE": os.environ.get("LTI_PRIVATE_KEY_FILE", "").strip(),
     }
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # A database that does not answer fails a request (and /healthz) in seconds, not minutes.

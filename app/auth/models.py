@@ -30,7 +30,8 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # None for an account made by an LMS launch that sent no email (app.lti).
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     # The display name (app.auth.services.name_problem is its rule) and the key it sorts by.
     name: Mapped[str] = mapped_column(String(80))
     name_key: Mapped[str] = mapped_column(NAME_KEY_TYPE, index=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -25,6 +26,11 @@ from app.quizzes.completion import record_completions
 from app.quizzes.models import STATE_SUBMITTED, Attempt, LessonGrade, Response
 from app.quizzes.scoring import AttemptScore, counted_grade
 from app.timeutil import now_utc
+
+# Sent inside the transaction that stored counted grades, with the lesson's id and the
+# learners' ids, after the grade rows are written: a receiver writes what must change
+# with them (app.lti.outbox queues the score for the learner's LMS) and never commits.
+grades_stored = Namespace().signal("grades-stored")
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,8 @@ def _store_grades(lesson: Lesson, user_id: int | None = None) -> int:
     # Every path that stores a grade comes here, so completion is recorded here: only a
     # passed grade can complete the course, so other grades cost no statement.
     record_completions(row["user_id"] for row in rows if row["passed"])
+    if rows:
+        grades_stored.send(lesson.id, user_ids=[row["user_id"] for row in rows])
     return len(scores)
 
 
