@@ -39,6 +39,10 @@ class LtiRegistration(db.Model):
     auth_login_url: Mapped[str] = mapped_column(URL)
     auth_token_url: Mapped[str] = mapped_column(URL)
     key_set_url: Mapped[str] = mapped_column(URL)
+    # The origin whose pages may frame ours after a launch from this platform (CSP
+    # frame-ancestors). Empty: the issuer's origin. Canvas, for one, issues as
+    # https://canvas.instructure.com but frames from the school's own host.
+    frame_origin: Mapped[str] = mapped_column(String(255), default="", server_default="")
     # Who registered the platform. LMS instructor roles make an instructor of our app only
     # when an instructor of ours made the registration (the page or `flask lti register
     # --by`); otherwise every launch from it is a learner's.

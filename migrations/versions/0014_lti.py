@@ -47,6 +47,7 @@ def upgrade():
     sa.Column('auth_login_url', sa.String(length=1000), nullable=False),
     sa.Column('auth_token_url', sa.String(length=1000), nullable=False),
     sa.Column('key_set_url', sa.String(length=1000), nullable=False),
+    sa.Column('frame_origin', sa.String(length=255), server_default='', nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_lti_registrations_created_by_id_users')),
