@@ -285,3 +285,15 @@ def redis_url() -> str:
             pytest.fail(f"REQUIRE_REDIS=1 but {reason}")
         pytest.skip(reason)
     return REDIS_URL
+
+
+@pytest.fixture
+def lti_platform(app: Flask) -> Iterator[Any]:
+    """An LMS on loopback (tests/support/lti_platform.py), not yet registered with the tool."""
+    from tests.support.lti_platform import LmsPlatform
+
+    platform = LmsPlatform().start()
+    try:
+        yield platform
+    finally:
+        platform.stop()
