@@ -23,7 +23,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify
 from flask.testing import FlaskClient
 from jwt.algorithms import RSAAlgorithm
 from werkzeug.serving import make_server
