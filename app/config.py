@@ -41,6 +41,10 @@ RATE_LIMIT_DEFAULTS = {
     # account page must not become a way round the log-in limit to guess a password.
     "RATELIMIT_PASSWORD_CHANGE": "5 per minute;20 per hour",
     "RATELIMIT_PASSWORD_CHANGE_PER_ADDRESS": "60 per minute;600 per hour",
+    # LTI login initiations and launches per platform (the issuer the request names): a
+    # class opening an activity at once stays well under it; a flood of forged launches
+    # (each may cost a JWKS fetch) does not get through.
+    "RATELIMIT_LTI_LAUNCH": "120 per minute",
 }
 # Where the counts live unless RATELIMIT_STORAGE_URI says otherwise: the app's own database
 # (app.limits_storage), shared by every worker and every instance on it.

@@ -144,7 +144,9 @@ def create_user(
 def authenticate(email: str, password: str) -> User | None:
     """Return the user if the password is right; the same answer for unknown emails."""
     user = find_user(email)
-    if user is None:
+    if user is None or not user.password_hash:
+        # An unknown email, or an account without a password (made by an LMS launch):
+        # the same answer, after the same work.
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None

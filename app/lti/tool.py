@@ -1,23 +1,33 @@
-"""The one module that talks to the LTI library (pylti1p3next, import name `pylti1p3`).
+"""One of the two library modules: only here and in `app/lti/tool_launch.py` is the LTI
+library (pylti1p3next, import name `pylti1p3`) imported.
 
 Everything else in `app.lti` speaks our models; this module turns them into the
 library's objects: a tool configuration read from `lti_registrations` and
-`lti_deployments`, registrations carrying our signing key, and (below) the launch
-storage, request and cookie adaptors and the launch and login classes.
+`lti_deployments`, registrations carrying our signing key, and the launch storage over
+`lti_launch_values` (below). `tool_launch.py` holds the login and launch classes.
 """
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from typing import Any
 
 from pylti1p3.deployment import Deployment
+from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.lti import keys
-from app.lti.models import LtiDeployment, LtiRegistration
+from app.lti.models import LtiDeployment, LtiLaunchValue, LtiRegistration
+from app.timeutil import now_utc
+
+DEFAULT_LIFETIME = 3600  # seconds, when the library names none
+EXPIRED_ROWS_PER_WRITE = 100  # expired rows one write deletes on its way (bounded work)
 
 
 def library_registration(row: LtiRegistration) -> Registration:
@@ -84,3 +94,82 @@ class ToolConf(ToolConfAbstract):
             )
         )
         return Deployment().set_deployment_id(deployment_id) if known is not None else None
+
+
+# --- the launch storage ------------------------------------------------------------------
+
+
+class DatabaseLaunchStorage(LaunchDataStorage[Any]):
+    """The library's state, nonces, launch data and platform key sets, in `lti_launch_values`.
+
+    Shared by every server: a login started on one may launch on another. No browser
+    session id prefixes the keys (their random parts are the secret), so a launch whose
+    cookies the browser blocked still finds its state. A nonce key is used once: its
+    check is a conditional DELETE, and only the request that deletes the row (rowcount 1)
+    may go on, on whichever server. Writes happen in the caller's unit of work.
+    """
+
+    def get_session_cookie_name(self) -> None:
+        return None
+
+    def can_set_keys_expiration(self) -> bool:
+        return True
+
+    def get_value(self, key: str) -> Any:
+        raw = db.session.scalar(
+            select(LtiLaunchValue.value).where(
+                LtiLaunchValue.key == self._prepare_key(key),
+                LtiLaunchValue.expires_at > now_utc(),
+            )
+        )
+        return json.loads(raw) if raw is not None else None
+
+    def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
+        row = {
+            "key": self._prepare_key(key),
+            "value": json.dumps(value),
+            "expires_at": now_utc() + timedelta(seconds=exp or DEFAULT_LIFETIME),
+        }
+        dialect = db.session.get_bind().dialect.name
+        statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(
+            LtiLaunchValue
+        )
+        db.session.execute(
+            statement.values(row).on_conflict_do_update(
+                index_elements=[LtiLaunchValue.key],
+                set_={"value": row["value"], "expires_at": row["expires_at"]},
+            )
+        )
+        _delete_some_expired()
+
+    def check_value(self, key: str) -> bool:
+        key = self._prepare_key(key)
+        if key.startswith(self._prefix + "nonce-"):
+            return self.take(key)
+        return self.get_value(key) is not None
+
+    def take(self, key: str) -> bool:
+        """Delete the live row of this key; True only for the one caller that deleted it."""
+        result = db.session.execute(
+            delete(LtiLaunchValue).where(
+                LtiLaunchValue.key == self._prepare_key(key),
+                LtiLaunchValue.expires_at > now_utc(),
+            )
+        )
+        return result.rowcount == 1
+
+    def remove(self, key: str) -> None:
+        db.session.execute(
+            delete(LtiLaunchValue).where(LtiLaunchValue.key == self._prepare_key(key))
+        )
+
+
+def _delete_some_expired() -> None:
+    """Delete up to EXPIRED_ROWS_PER_WRITE expired rows (each write does its bit)."""
+    oldest = (
+        select(LtiLaunchValue.key)
+        .where(LtiLaunchValue.expires_at <= now_utc())
+        .order_by(LtiLaunchValue.expires_at)
+        .limit(EXPIRED_ROWS_PER_WRITE)
+    )
+    db.session.execute(delete(LtiLaunchValue).where(LtiLaunchValue.key.in_(oldest)))
