@@ -355,7 +355,7 @@ def use_launch(verified: VerifiedLaunch) -> None:
     try:
         verified.library_launch.use_once()
     except LtiInvalidNonceException as error:
-        raise LaunchRefused("the nonce was used before (a replayed launch)") from error
+        raise LaunchRefused("the nonce is unknown or was used before (a replay?)") from error
     except LtiException as error:
         raise LaunchRefused(str(error)) from error
 

@@ -124,6 +124,13 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/instructor/learners/<id:learner_id>/certificate/revoke", "POST"): (302, 403, 403, 302),
     # a learner's graded attempt, as the learner sees it: instructors only
     ("/instructor/attempts/<id:attempt_id>", "GET"):             (302, 403, 403, 200),
+    # LTI: the tool's public keys; login initiation and launch come from a platform, and
+    # without its parameters and a signed id_token they are refused (400) whoever asks
+    ("/lti/jwks", "GET"):                                         (200, 200, 200, 200),
+    ("/lti/login", "GET"):                                        (400, 400, 400, 400),
+    ("/lti/login", "POST"):                                       (400, 400, 400, 400),
+    ("/lti/launch", "GET"):                                       (405, 405, 405, 405),
+    ("/lti/launch", "POST"):                                      (400, 400, 400, 400),
 }
 # fmt: on
 

@@ -249,3 +249,17 @@ class LmsPlatform:
         """Login initiation, then a launch with these claims; the tool's response."""
         login = self.start_login(client)
         return self.post_launch(client, login, self.sign(self.claims(login.nonce, **claims), key))
+
+
+def session_user(client: FlaskClient) -> Any:
+    """The account the client's session is logged in as (None: nobody)."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.extensions import db
+
+    with client.session_transaction() as session:
+        token = session.get("_user_id")
+    if token is None:
+        return None
+    return db.session.scalar(select(User).where(User.session_token == token))

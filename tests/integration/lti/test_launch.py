@@ -7,19 +7,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.auth.models import User
 from app.extensions import db
 from app.lti.models import LtiIdentity
-from tests.support.lti_platform import LmsPlatform
-
-
-def logged_in_user(client) -> User | None:
-    """Who the client's session belongs to (None: nobody)."""
-    with client.session_transaction() as session:
-        token = session.get("_user_id")
-    if token is None:
-        return None
-    return db.session.scalar(select(User).where(User.session_token == token))
+from tests.support.lti_platform import LmsPlatform, session_user
 
 
 def test_a_first_launch_makes_a_learner_with_the_claimed_name_and_opens_the_target(
@@ -33,7 +23,7 @@ def test_a_first_launch_makes_a_learner_with_the_claimed_name_and_opens_the_targ
 
     assert response.status_code == 302, response.text[:400]
     assert response.headers["Location"].endswith("/lessons/first-lesson")
-    user = logged_in_user(client)
+    user = session_user(client)
     assert user is not None and user.name == "Ada Lovelace" and user.role == "learner"
     assert user.password_hash == "" and user.email is None
     assert client.get("/lessons/first-lesson").status_code == 200
@@ -41,4 +31,4 @@ def test_a_first_launch_makes_a_learner_with_the_claimed_name_and_opens_the_targ
     again = lti_platform.launch(client, sub="learner-7", name="Ada Lovelace")
     assert again.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(LtiIdentity)) == 1
-    assert logged_in_user(client).id == user.id
+    assert session_user(client).id == user.id
