@@ -54,6 +54,10 @@ def issuer_key() -> str:
     return f"lti-issuer:{digest}"
 
 
+# One count per platform for its logins and launches together.
+lti_limit = limiter.shared_limit(_launch_limit, scope="lti-launch", key_func=issuer_key)
+
+
 def _refused(reason: str, message: str = REFUSED, code: int = 400) -> tuple[str, int]:
     logger.warning("LTI %s refused: %s", request.path, reason)
     return render_template("errors/error.html", code=code, message=message), code
@@ -67,7 +71,7 @@ def _launch_url() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(_launch_limit, key_func=issuer_key)
+@lti_limit
 def login() -> Response | tuple[str, int]:
     """OIDC login initiation: remember the nonce and state, send the browser to the platform."""
     try:
@@ -79,7 +83,7 @@ def login() -> Response | tuple[str, int]:
 
 @bp.post("/launch")
 @csrf.exempt
-@limiter.limit(_launch_limit, key_func=issuer_key)
+@lti_limit
 def launch() -> Response | tuple[str, int]:
     """The platform's id_token: verify it, spend its nonce, log the user in, send them on."""
     try:
