@@ -12,6 +12,7 @@ Services (token, AGS, NRPS) are added by `tests/support/lti_services.py`.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import urllib.parse
@@ -215,8 +216,12 @@ class LmsPlatform:
         return body
 
     def sign(self, body: dict[str, Any], key: PlatformKey | None = None, **header: Any) -> str:
+        """Sign any claims, hostile ones included (PyJWT's JWS layer checks none of them)."""
         key = key or self.keys[-1]
-        return jwt.encode(body, key.pem(), algorithm="RS256", headers={"kid": key.kid, **header})
+        payload = json.dumps(body, separators=(",", ":")).encode("utf-8")
+        return jwt.PyJWS().encode(
+            payload, key.pem(), algorithm="RS256", headers={"kid": key.kid, **header}
+        )
 
     # --- the browser's round trip ----------------------------------------------------------
 
