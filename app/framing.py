@@ -99,8 +99,9 @@ class LtiSessionInterface(SecureCookieSessionInterface):
 
     `save_session` asks `get_cookie_samesite`/`get_cookie_secure`/`get_cookie_partitioned`
     with the app only; the session being saved is passed to them through a context
-    variable. An LTI session emptied (a log-out in the frame) is deleted with the same
-    attributes it was set with, or the browser would keep the partitioned cookie.
+    variable. A session that came in as an LTI one is saved (or deleted) with the same
+    attributes even when it no longer is (a log-out in the frame): otherwise the browser
+    would keep the partitioned cookie beside the new one.
     """
 
     session_class = FramedSession
@@ -112,9 +113,7 @@ class LtiSessionInterface(SecureCookieSessionInterface):
         return opened  # type: ignore[return-value]
 
     def save_session(self, app: Flask, session: SessionMixin, response) -> None:
-        framed = FRAME_ORIGIN_KEY in session or (
-            not session and getattr(session, "opened_framed", False)
-        )
+        framed = FRAME_ORIGIN_KEY in session or getattr(session, "opened_framed", False)
         token = _saving_framed.set(bool(framed))
         try:
             super().save_session(app, session, response)
