@@ -26,7 +26,11 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from app import create_app
-from tests.security.test_headers import assert_security_headers, find_inline_markup
+from tests.security.test_headers import (
+    assert_framed_headers,
+    assert_security_headers,
+    find_inline_markup,
+)
 from tests.support import csrf_token, log_in, make_user, quiz_fields, start_quiz
 
 ROLES = ("anonymous", "learner", "other learner", "instructor")
@@ -124,6 +128,9 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/instructor/learners/<id:learner_id>/certificate/revoke", "POST"): (302, 403, 403, 302),
     # a learner's graded attempt, as the learner sees it: instructors only
     ("/instructor/attempts/<id:attempt_id>", "GET"):             (302, 403, 403, 200),
+    # after an LTI launch (the learner's hand-off): without the launch's own session cookie
+    # everyone gets the "open in a new window" page, framed by the LMS only (FRAMED_BY)
+    ("/lti/continue/<handoff_token>", "GET"):                     (200, 200, 200, 200),
 }
 # fmt: on
 
@@ -141,6 +148,20 @@ class World:
     certificate_code: str = ""
     _token: str | None = field(default=None, repr=False)
     _reset: str | None = field(default=None, repr=False)
+    _handoff: str | None = field(default=None, repr=False)
+
+    def handoff_token(self) -> str:
+        """Start an LTI session for the learner (as a launch does) and return its hand-off token."""
+        if self._handoff is None:
+            from app.auth.models import User
+            from app.extensions import db
+            from app.lti.sessions import start
+
+            learner = db.session.get(User, self.learner_id)
+            with self.app.test_request_context("/lti/launch", method="POST"):
+                response = start(learner, "/lessons/first-lesson", LMS_ORIGIN)
+            self._handoff = response.headers["Location"].rsplit("/", 1)[-1]
+        return self._handoff
 
     def reset_token(self) -> str:
         """Issue a password-reset link for the learner and return its token."""
@@ -201,7 +222,11 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "question_id": _missed_question,
     "review_id": lambda world: world.practice_review(),
     "code": lambda world: world.certificate_code,
+    "handoff_token": lambda world: world.handoff_token(),
 }
+# Pages that the LMS of an LTI launch may frame (frame-ancestors that origin, no X-Frame-Options).
+LMS_ORIGIN = "https://lms.school.example"
+FRAMED_BY = {"/lti/continue/<handoff_token>": LMS_ORIGIN}
 # Rules that need another object than ARGUMENTS gives.
 RULE_ARGUMENTS: dict[str, dict[str, Callable[[World], Any]]] = {
     "/attempts/<id:attempt_id>/result": {"attempt_id": lambda world: world.submitted_attempt},
@@ -343,13 +368,16 @@ def _request(world: World, path: str, method: str, role: str, url: str):
     return client.open(url, method=method, data=data)
 
 
-def _check(response, expected: int, what: str) -> list[str]:
+def _check(response, expected: int, what: str, framed_by: str | None = None) -> list[str]:
     problems = []
     if response.status_code != expected:
         where = response.headers.get("Location", "")
         problems.append(f"{what}: expected {expected}, got {response.status_code} {where}".strip())
     try:
-        assert_security_headers(response)
+        if framed_by and response.status_code == 200:
+            assert_framed_headers(response, framed_by)
+        else:
+            assert_security_headers(response)
     except AssertionError as error:
         problems.append(f"{what}: security headers: {error}")
     if response.status_code == 200 and response.mimetype == "text/html":
@@ -374,7 +402,7 @@ def test_access(path, app, course):
         for role in REQUEST_ORDER:
             response = _request(world, path, method, role, url)
             what = f"{method} {url} as {role}"
-            problems += _check(response, expected[role], what)
+            problems += _check(response, expected[role], what, FRAMED_BY.get(path))
             location = response.headers.get("Location", "")
             if role == "anonymous" and response.status_code == 302 and location[:6] != "/login":
                 problems.append(f"{what}: an anonymous visitor was sent to {location}")
