@@ -6,7 +6,9 @@
 
 - it refuses to start outside debug and testing without a real `SECRET_KEY`;
 - it warns when rate-limit counts would be kept per process while several run;
-- it adds the security headers to every response, static files included;
+- it adds the security headers to every response, static files included (a response to
+  an LTI session may be framed by its LMS's origin only: `app.framing`);
+- it installs the session cookie interface that sends an LTI session inside the LMS's frame;
 - it refuses input containing U+0000 (400; in the path, 404), which no field needs and PostgreSQL
   cannot store.
 
@@ -34,6 +36,8 @@ from flask import Flask, abort, current_app, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.framing import LtiSessionInterface, frame_origin
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -46,6 +50,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+UNFRAMED = "frame-ancestors 'none'"
 # Features the app never uses; an injected frame or script cannot ask for them either.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -114,6 +119,7 @@ def register_security(app: Flask) -> None:
     """Check the secret key, warn about per-process rate limits, add the security headers."""
     require_secret_key(app)
     warn_if_counts_are_per_worker(app)
+    app.session_interface = LtiSessionInterface()
 
     @app.before_request
     def refuse_nul_characters() -> None:
@@ -130,7 +136,7 @@ def register_security(app: Flask) -> None:
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in framing_headers(frame_origin()).items():
             response.headers.setdefault(name, value)
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", HSTS)
@@ -139,6 +145,20 @@ def register_security(app: Flask) -> None:
             # and off a shared computer's back button after log-out.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def framing_headers(origin: str | None) -> dict[str, str]:
+    """Return the security headers for a response that `origin` may frame (None: nobody).
+
+    `origin` has passed `app.framing.parse_origin`: scheme://host[:port] and nothing else.
+    """
+    if origin is None:
+        return SECURITY_HEADERS
+    headers = {name: value for name, value in SECURITY_HEADERS.items() if name != "X-Frame-Options"}
+    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        UNFRAMED, f"frame-ancestors {origin}"
+    )
+    return headers
 
 
 def download(

@@ -20,11 +20,11 @@ from werkzeug.wrappers import Response
 
 from app.database import unit_of_work
 from app.extensions import csrf, limiter
+from app.framing import allow_framing_by
 from app.lti import accounts, keys, launches, sessions, tool_launch
 from app.lti.claims import unverified_issuer
 from app.lti.targets import parse_target, target_url
 from app.lti.tool import find_registration
-from app.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 logger = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def _deep_link_url() -> str:
         return DEEP_LINK_PATH
 
 
-def _new_window_page(refusal: tool_launch.NeedsNewWindow) -> tuple[str, int, dict[str, str]]:
+def _new_window_page(refusal: tool_launch.NeedsNewWindow) -> tuple[str, int]:
     """Offer to run the login again in a window of its own (first-party, cookies allowed).
 
     The page may be shown in the platform's iframe: framing is allowed for that
@@ -128,14 +128,10 @@ def _new_window_page(refusal: tool_launch.NeedsNewWindow) -> tuple[str, int, dic
     logger.warning("LTI %s refused: %s", request.path, refusal.reason)
     params = {key: str(value) for key, value in refusal.login_params.items()}
     link = url_for("lti.login") + "?" + urlencode({**params, "lti1p3_new_window": "1"})
-    headers = {}
     registration = find_registration(params.get("iss", ""), params.get("client_id"))
     if registration is not None:
-        origin = launches.frame_origin(registration)
-        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-            "frame-ancestors 'none'", f"frame-ancestors {origin}"
-        )
-    return render_template("lti/new_window.html", link=link), 400, headers
+        allow_framing_by(launches.frame_origin(registration))
+    return render_template("lti/new_window.html", new_window_url=link), 400
 
 
 @bp.get("/jwks")
@@ -144,3 +140,9 @@ def jwks():
     response = jsonify(keys.public_jwks())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+@bp.get("/continue/<handoff_token>")
+def continue_launch(handoff_token: str):
+    """After a launch: on to the page, or a new window when the frame lost our cookie."""
+    return sessions.continue_launch(handoff_token, new_window=request.args.get("window") == "new")

@@ -44,6 +44,18 @@ def assert_security_headers(response) -> None:
         assert f"{feature}=()" in permissions
 
 
+def assert_framed_headers(response, origin: str) -> None:
+    """Assert the security headers of a page the LMS at `origin` may frame (and nobody else)."""
+    framed = {**EXPECTED}
+    del framed["X-Frame-Options"]
+    framed["Content-Security-Policy"] = EXPECTED["Content-Security-Policy"].replace(
+        "frame-ancestors 'none'", f"frame-ancestors {origin}"
+    )
+    for name, value in framed.items():
+        assert response.headers.get(name) == value, f"{name} on {response.request.path}"
+    assert "X-Frame-Options" not in response.headers
+
+
 def test_the_policy_allows_no_inline_script_or_style():
     directives = dict(
         part.strip().split(" ", 1) for part in CONTENT_SECURITY_POLICY.split(";") if part.strip()

@@ -251,9 +251,28 @@ class LmsPlatform:
         return client.post(path, data={"id_token": id_token, "state": login.state})
 
     def launch(self, client: FlaskClient, key: PlatformKey | None = None, **claims: Any):
-        """Login initiation, then a launch with these claims; the tool's response."""
+        """Login initiation, then a launch with these claims; the tool's last response.
+
+        A browser follows the launch's redirect to the one-time hand-off
+        (`/lti/continue/<token>`, app.lti.sessions) with the new session cookie; so
+        does this, and returns the hand-off's answer (the redirect to the target).
+        `post_launch` gives the launch's own response.
+        """
         login = self.start_login(client)
-        return self.post_launch(client, login, self.sign(self.claims(login.nonce, **claims), key))
+        response = self.post_launch(
+            client, login, self.sign(self.claims(login.nonce, **claims), key)
+        )
+        return follow_handoff(client, response)
+
+
+def follow_handoff(client: FlaskClient, response: Any) -> Any:
+    """Follow a launch's 303 to its hand-off, as the browser does; other answers as they are."""
+    location = response.headers.get("Location", "")
+    if response.status_code == 303 and urllib.parse.urlsplit(location).path.startswith(
+        "/lti/continue/"
+    ):
+        return client.get(location)
+    return response
 
 
 def session_user(client: FlaskClient) -> Any:
