@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, make_response, render_template
 
-from app.lti import keys
+from app.course.cache import structure
+from app.lti import deep_linking, keys
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
@@ -15,3 +16,16 @@ def jwks():
     response = jsonify(keys.public_jwks())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+@bp.route("/deep-link", methods=["GET", "POST"])
+def deep_link():
+    """The LMS teacher picks what to add; we answer the platform with signed links."""
+    pending = deep_linking.pending_request()
+    groups = deep_linking.choice_groups(structure())
+    form = deep_linking.picker_form(pending, groups)
+    if form.validate_on_submit():
+        answer = deep_linking.answer(pending, deep_linking.chosen(form, groups))
+        page = render_template("lti/deep_link_return.html", answer=answer)
+        return deep_linking.allow_posting_to(make_response(page), answer.return_url)
+    return render_template("lti/deep_link.html", form=form, groups=groups)

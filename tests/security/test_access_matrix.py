@@ -124,6 +124,9 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/instructor/learners/<id:learner_id>/certificate/revoke", "POST"): (302, 403, 403, 302),
     # a learner's graded attempt, as the learner sees it: instructors only
     ("/instructor/attempts/<id:attempt_id>", "GET"):             (302, 403, 403, 200),
+    # LTI deep linking: only a session a deep-linking launch made (none of these people)
+    ("/lti/deep-link", "GET"):                                    (403, 403, 403, 403),
+    ("/lti/deep-link", "POST"):                                   (403, 403, 403, 403),
 }
 # fmt: on
 
