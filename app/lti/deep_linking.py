@@ -2,28 +2,21 @@
 the platform with signed `ltiResourceLink` content items (a line item for each quiz, so the
 LMS makes a gradebook column).
 
-Contract with the launch (app/lti launch view, helper A)
---------------------------------------------------------
-For a validated launch whose message type is `LtiDeepLinkingRequest`, the launch view, after
-logging the LMS user in with a fresh session, calls
+Contract with the launch (helper A's `lti.launch`)
+--------------------------------------------------
+A validated `LtiDeepLinkingRequest` launch by an LMS instructor has, as every launch:
+- stored the id_token's claims in `lti_launch_values` under its launch id (the library's
+  `save_launch_data`: key = the launch id, "lti1p3-launch-<uuid>"; value = the claims as
+  JSON; `expires_at` = how long a teacher may take to pick);
+- made or found the `LtiIdentity` (issuer, sub) of the user it logs in;
+and then starts the fresh session with `session[LAUNCH_KEY] = launch_id` (a short string,
+so it fits the session hand-off's `extra`) and redirects to `url_for("lti.deep_link")`.
 
-    deep_linking.remember(registration_id, claims)
-
-with our `LtiRegistration.id` and the validated id_token's claims (the library's
-`launch.get_launch_data()`, a plain dict), then redirects to `url_for("lti.deep_link")`.
-That is all: `remember` reads what it needs from the claims and keeps, under
-`session[SESSION_KEY]`, plain values only:
-
-    {"registration": int, "deployment": str, "return_url": str, "data": <the `data` of
-     the deep_linking_settings claim, or None>, "multiple": bool, "user": current_user id,
-     "until": epoch seconds}
-
-or, when the launch may not deep link, `{"refused": reason, "status": 403 | 400}` (not an
-LMS instructor, administrator or content developer; the platform accepts no
-`ltiResourceLink`; a return URL that is not http(s); a `data` claim over MAX_DATA
-characters of JSON). The picker then answers with that status. The entry lasts LIFETIME
-seconds, is good only for the user logged in when it was made, and is used once: the
-signed answer removes it.
+From there this module reads only that: the stored claims of that launch id, which must
+belong to the logged-in user (their identity) and still be live. It checks the claims
+itself (LMS instructor, administrator or content developer; `ltiResourceLink` accepted; an
+http(s) return URL; `data` at most MAX_DATA characters of JSON) and answers 403 or 400
+otherwise. The signed answer uses the request up (the session key is removed).
 
 Score maximum: a quiz's line item has `scoreMaximum` 100. The grade that counts for a
 learner (`lesson_grades.percent`) is a percentage, while a quiz's points change with its
@@ -34,7 +27,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +34,7 @@ from typing import Any
 from flask import abort, current_app, request, session
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import RadioField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, ValidationError
@@ -49,14 +42,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.course.cache import CourseStructure
 from app.extensions import db
-from app.lti.models import LtiRegistration
+from app.lti.models import LtiIdentity, LtiLaunchValue, LtiRegistration
 from app.lti.targets import COURSE, LESSON, QUIZ, Target
-from app.lti.tool import LinkItem, deep_linking_response_jwt
+from app.lti.tool import LinkItem, deep_linking_response_jwt, find_registration
 from app.security import CONTENT_SECURITY_POLICY
+from app.timeutil import now_utc
 
-SESSION_KEY = "lti_deep_link"
-LIFETIME = 3600
-MAX_DATA = 2048  # characters of the `data` claim as JSON (it travels in the session cookie)
+LAUNCH_KEY = "lti_deep_link_launch"  # the session key the launch sets (its launch id)
+MAX_LAUNCH_ID = 255
+MAX_DATA = 4096  # characters of the `data` claim as JSON (it goes back in a hidden field)
 SCORE_MAXIMUM = 100.0
 QUIZ_TAG = "quiz"
 HOST = re.compile(r"[A-Za-z0-9.\-]{1,253}(:[0-9]{1,5})?")
@@ -71,42 +65,104 @@ RESOURCE_LINK = "ltiResourceLink"
 STAFF_ROLES = ("Instructor", "Administrator", "ContentDeveloper")
 
 
-# --- what the launch leaves in the session ---------------------------------------------------
+@dataclass(frozen=True)
+class DeepLinkRequest:
+    registration: LtiRegistration
+    deployment_id: str
+    return_url: str
+    data: object
+    multiple: bool
 
 
-def remember(registration_id: int, claims: dict[str, Any]) -> None:
-    """Keep what the picker needs of a deep-linking launch (see the contract above)."""
-    session[SESSION_KEY] = _entry(registration_id, claims)
+class Refused(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
 
 
-def _entry(registration_id: int, claims: dict[str, Any]) -> dict[str, Any]:
-    settings = claims.get(DL + "deep_linking_settings")
+# --- the launch the session names ------------------------------------------------------------
+
+
+def pending_request() -> DeepLinkRequest:
+    """The session's deep-linking request for the logged-in user; else 403 (or 400, and why)."""
+    launch_id = session.get(LAUNCH_KEY)
+    if not isinstance(launch_id, str) or not launch_id or len(launch_id) > MAX_LAUNCH_ID:
+        abort(403)
+    if not current_user.is_authenticated:
+        abort(403)
+    claims = _stored_claims(launch_id)
+    if claims is None:
+        abort(403)
+    try:
+        return request_from_claims(claims, current_user.id)
+    except Refused as refusal:
+        abort(refusal.status, description=refusal.reason)
+
+
+def _stored_claims(launch_id: str) -> dict[str, Any] | None:
+    """The launch's claims as the library stored them (save_launch_data), while live."""
+    raw = db.session.scalar(
+        select(LtiLaunchValue.value).where(
+            LtiLaunchValue.key == launch_id, LtiLaunchValue.expires_at > now_utc()
+        )
+    )
+    try:
+        claims = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def request_from_claims(claims: dict[str, Any], user_id: int) -> DeepLinkRequest:
+    """What a deep-linking launch's claims ask of us, for the user they name; or Refused."""
+    issuer, subject = claims.get("iss"), claims.get("sub")
+    if claims.get(LTI + "message_type") != "LtiDeepLinkingRequest":
+        raise Refused(403, "This launch was not a request to add content.")
+    if not isinstance(issuer, str) or not isinstance(subject, str):
+        raise Refused(403, "This launch named no LMS user.")
+    owner = db.session.scalar(
+        select(LtiIdentity.user_id).where(
+            LtiIdentity.issuer == issuer, LtiIdentity.subject == subject
+        )
+    )
+    if owner != user_id:
+        raise Refused(403, "This request to add content belongs to someone else.")
+    registration = find_registration(issuer, _client_id(claims))
+    if registration is None:
+        raise Refused(403, "The LMS of this request is no longer registered.")
     roles = claims.get(LTI + "roles")
     if not isinstance(roles, list) or not any(_is_staff(role) for role in roles):
-        return {"refused": "Only a teacher of the LMS course can add content.", "status": 403}
+        raise Refused(403, "Only a teacher of the LMS course can add content.")
+    settings = claims.get(DL + "deep_linking_settings")
     if not isinstance(settings, dict):
-        return {"refused": "The LMS sent no deep-linking settings.", "status": 400}
+        raise Refused(400, "The LMS sent no deep-linking settings.")
     accepted = settings.get("accept_types")
     if not isinstance(accepted, list) or RESOURCE_LINK not in accepted:
-        return {"refused": "The LMS does not accept links to activities here.", "status": 400}
+        raise Refused(400, "The LMS does not accept links to activities here.")
     deployment = claims.get(LTI + "deployment_id")
     if not isinstance(deployment, str):
-        return {"refused": "The LMS sent no deployment.", "status": 400}
+        raise Refused(400, "The LMS sent no deployment.")
     return_url = settings.get("deep_link_return_url")
     if not isinstance(return_url, str) or _origin(return_url) is None:
-        return {"refused": "The LMS sent no usable return address.", "status": 400}
+        raise Refused(400, "The LMS sent no usable return address.")
     data = settings.get("data")
     if data is not None and len(json.dumps(data)) > MAX_DATA:
-        return {"refused": "The LMS sent more deep-linking data than we keep.", "status": 400}
-    return {
-        "registration": registration_id,
-        "deployment": deployment,
-        "return_url": return_url,
-        "data": data,
-        "multiple": settings.get("accept_multiple") in (True, "true"),
-        "user": current_user.get_id() if current_user.is_authenticated else None,
-        "until": int(time.time()) + LIFETIME,
-    }
+        raise Refused(400, "The LMS sent more deep-linking data than we keep.")
+    return DeepLinkRequest(
+        registration,
+        deployment,
+        return_url,
+        data,
+        settings.get("accept_multiple") in (True, "true"),
+    )
+
+
+def _client_id(claims: dict[str, Any]) -> str | None:
+    audience = claims.get("azp") or claims.get("aud")
+    if isinstance(audience, list) and len(audience) == 1:
+        audience = audience[0]
+    return audience if isinstance(audience, str) else None
 
 
 def _is_staff(role: object) -> bool:
@@ -122,35 +178,6 @@ def _origin(url: str) -> str | None:
     if parts.scheme not in ("http", "https") or not HOST.fullmatch(parts.netloc):
         return None
     return f"{parts.scheme}://{parts.netloc}"
-
-
-@dataclass(frozen=True)
-class DeepLinkRequest:
-    registration_id: int
-    deployment_id: str
-    return_url: str
-    data: object
-    multiple: bool
-
-
-def pending_request() -> DeepLinkRequest:
-    """The session's deep-linking request for the logged-in user; else 403 (or its refusal)."""
-    entry = session.get(SESSION_KEY)
-    if not isinstance(entry, dict):
-        abort(403)
-    if "refused" in entry:
-        abort(entry.get("status", 403), description=entry["refused"])
-    fresh = isinstance(entry.get("until"), int) and entry["until"] > time.time()
-    same_user = current_user.is_authenticated and entry.get("user") == current_user.get_id()
-    if not (fresh and same_user):
-        abort(403)
-    return DeepLinkRequest(
-        entry["registration"],
-        entry["deployment"],
-        entry["return_url"],
-        entry["data"],
-        bool(entry["multiple"]),
-    )
 
 
 # --- the picker --------------------------------------------------------------------------------
@@ -253,17 +280,14 @@ def link_item(choice: Choice, url: str) -> LinkItem:
 
 def answer(pending: DeepLinkRequest, choices: list[Choice]) -> Answer:
     """Sign the LtiDeepLinkingResponse for these choices; the request is used up."""
-    registration = db.session.get(LtiRegistration, pending.registration_id)
-    if registration is None:
-        abort(403)
     url = launch_url()
     jwt = deep_linking_response_jwt(
-        registration,
+        pending.registration,
         pending.deployment_id,
         pending.data,
         [link_item(choice, url) for choice in choices],
     )
-    session.pop(SESSION_KEY, None)
+    session.pop(LAUNCH_KEY, None)
     return Answer(pending.return_url, jwt, [choice.title for choice in choices])
 
 

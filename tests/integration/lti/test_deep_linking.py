@@ -8,10 +8,14 @@ item, launching /lti/launch with the item's target, and a gradebook line item pe
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 
+from app.extensions import db
 from app.lti import deep_linking
+from app.lti.models import LtiLaunchValue
+from app.timeutil import now_utc
 from tests.support import csrf_token, log_in, make_user
 from tests.support.lti_deep_link import (
     DL,
@@ -41,11 +45,15 @@ def registration_id(lti_platform):
 
 
 def arrive(app, client, user, platform, registration_id, **settings):
-    """The teacher comes back from a deep-linking launch of `platform`."""
+    """The teacher comes back from a deep-linking launch of `platform`; the launch id."""
     claims = deep_linking_claims(
-        platform.deployment_id, f"{platform.issuer}/deep-link-return?course=101", **settings
+        platform.issuer,
+        platform.client_id,
+        platform.deployment_id,
+        f"{platform.issuer}/deep-link-return?course=101",
+        **settings,
     )
-    begin_deep_linking(app, client, user, registration_id, claims)
+    return begin_deep_linking(client, user, claims)
 
 
 def pick(client, *targets):
@@ -189,19 +197,30 @@ def test_an_lms_learner_launching_deep_linking_is_refused(
 def test_the_request_belongs_to_the_teacher_who_launched_and_expires(
     app, client, teacher, lti_platform, registration_id
 ):
-    arrive(app, client, teacher, lti_platform, registration_id)
-    with client.session_transaction() as cookie:
-        entry = cookie[deep_linking.SESSION_KEY]
+    launch_id = arrive(app, client, teacher, lti_platform, registration_id)
     make_user("someone@example.com")
     someone = app.test_client()
     log_in(someone, "someone@example.com")
     with someone.session_transaction() as cookie:
-        cookie[deep_linking.SESSION_KEY] = entry  # the entry, but another account
+        cookie[deep_linking.LAUNCH_KEY] = launch_id  # the launch, but another account
     assert someone.get(PICKER).status_code == 403
 
     assert client.get(PICKER).status_code == 200
-    with client.session_transaction() as cookie:
-        cookie[deep_linking.SESSION_KEY] = {**cookie[deep_linking.SESSION_KEY], "until": 1}
+    stored = db.session.get(LtiLaunchValue, launch_id)
+    stored.expires_at = now_utc() - timedelta(seconds=1)
+    db.session.commit()
+    assert client.get(PICKER).status_code == 403
+
+
+def test_a_launch_that_was_not_deep_linking_opens_no_picker(
+    app, client, teacher, lti_platform, registration_id
+):
+    claims = deep_linking_claims(
+        lti_platform.issuer, lti_platform.client_id, lti_platform.deployment_id, "https://x.org/r"
+    )
+    claims[LTI + "message_type"] = "LtiResourceLinkRequest"
+    begin_deep_linking(client, teacher, claims)
+
     assert client.get(PICKER).status_code == 403
 
 
@@ -217,9 +236,14 @@ def test_the_request_belongs_to_the_teacher_who_launched_and_expires(
 def test_a_request_we_cannot_answer_is_a_plain_error(
     app, client, teacher, lti_platform, registration_id, settings, status
 ):
-    claims = deep_linking_claims(lti_platform.deployment_id, f"{lti_platform.issuer}/r")
+    claims = deep_linking_claims(
+        lti_platform.issuer,
+        lti_platform.client_id,
+        lti_platform.deployment_id,
+        f"{lti_platform.issuer}/r",
+    )
     claims[DL + "deep_linking_settings"].update(settings)
-    begin_deep_linking(app, client, teacher, registration_id, claims)
+    begin_deep_linking(client, teacher, claims)
 
     assert client.get(PICKER).status_code == status
 
