@@ -35,7 +35,6 @@ from flask import abort, current_app, request, session
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from werkzeug.wrappers import Response
 from wtforms import RadioField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -45,7 +44,7 @@ from app.extensions import db
 from app.lti.models import LtiIdentity, LtiLaunchValue, LtiRegistration
 from app.lti.targets import COURSE, LESSON, QUIZ, Target
 from app.lti.tool import LinkItem, deep_linking_response_jwt, find_registration
-from app.security import CONTENT_SECURITY_POLICY
+from app.security import allow_form_target
 from app.timeutil import now_utc
 
 LAUNCH_KEY = "lti_deep_link_launch"  # the session key the launch sets (its launch id)
@@ -291,10 +290,8 @@ def answer(pending: DeepLinkRequest, choices: list[Choice]) -> Answer:
     return Answer(pending.return_url, jwt, [choice.title for choice in choices])
 
 
-def allow_posting_to(response: Response, url: str) -> Response:
-    """Let the page's form post to the platform (CSP form-action), nowhere else new."""
+def allow_posting_to(url: str) -> None:
+    """Let the answer page's form post to the platform (CSP form-action), nowhere else new."""
     origin = _origin(url)
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "form-action 'self'", f"form-action 'self' {origin}"
-    )
-    return response
+    assert origin is not None  # request_from_claims refused any other return URL
+    allow_form_target(origin)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, make_response, render_template
+from flask import Blueprint, jsonify, render_template
 
 from app.course.cache import structure
 from app.lti import deep_linking, keys
@@ -26,6 +26,6 @@ def deep_link():
     form = deep_linking.picker_form(pending, groups)
     if form.validate_on_submit():
         answer = deep_linking.answer(pending, deep_linking.chosen(form, groups))
-        page = render_template("lti/deep_link_return.html", answer=answer)
-        return deep_linking.allow_posting_to(make_response(page), answer.return_url)
+        deep_linking.allow_posting_to(answer.return_url)
+        return render_template("lti/deep_link_return.html", answer=answer)
     return render_template("lti/deep_link.html", form=form, groups=groups)

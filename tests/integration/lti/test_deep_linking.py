@@ -111,6 +111,9 @@ def test_the_chosen_items_go_back_signed_with_a_gradebook_column_for_the_quiz(
     # The page may post its form to the platform, and only there besides ourselves.
     policy = response.headers["Content-Security-Policy"]
     assert f"form-action 'self' {lti_platform.issuer};" in policy
+    assert "frame-ancestors 'none'" in policy  # no LTI framing session here: nobody frames it
+    # Every other page posts only to us.
+    assert "form-action 'self';" in client.get("/").headers["Content-Security-Policy"]
 
     claims = verify_with_jwks(client, token, lti_platform.issuer)
     assert claims["iss"] == lti_platform.client_id
