@@ -32,7 +32,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -144,6 +144,7 @@ def register_security(app: Flask) -> None:
             # Pages carry a learner's answers and CSRF tokens: keep them out of shared caches
             # and off a shared computer's back button after log-out.
             response.headers["Cache-Control"] = "no-store"
+        _add_form_target(response)
         return response
 
 
@@ -159,6 +160,27 @@ def framing_headers(origin: str | None) -> dict[str, str]:
         UNFRAMED, f"frame-ancestors {origin}"
     )
     return headers
+
+
+FORM_ACTION = "form-action 'self'"
+
+
+def allow_form_target(origin: str) -> None:
+    """Let this response's forms post to `origin` as well as to us (CSP form-action).
+
+    For a page that hands the user back to another site with a form, such as the LTI
+    deep-linking answer. `origin` must be scheme://host[:port] and nothing else.
+    """
+    g.form_target = origin
+
+
+def _add_form_target(response: Response) -> None:
+    origin = g.get("form_target")
+    policy = response.headers.get("Content-Security-Policy")
+    if origin and policy and FORM_ACTION in policy:
+        response.headers["Content-Security-Policy"] = policy.replace(
+            FORM_ACTION, f"{FORM_ACTION} {origin}"
+        )
 
 
 def download(

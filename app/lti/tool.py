@@ -10,11 +10,15 @@ library's objects: a tool configuration read from `lti_registrations` and
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from pylti1p3.deep_link import DeepLink
+from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.deployment import Deployment
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
+from pylti1p3.lineitem import LineItem
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
 from sqlalchemy import delete, select
@@ -173,3 +177,53 @@ def _delete_some_expired() -> None:
         .limit(EXPIRED_ROWS_PER_WRITE)
     )
     db.session.execute(delete(LtiLaunchValue).where(LtiLaunchValue.key.in_(oldest)))
+
+
+# --- Deep linking: our signed answer to an LtiDeepLinkingRequest ----------------------------
+# (app.lti.deep_linking picks the items; this turns them into the library's JWT.)
+
+
+@dataclass(frozen=True)
+class LinkItem:
+    """One `ltiResourceLink` content item; `score_maximum` set makes a gradebook column."""
+
+    title: str
+    url: str
+    custom: dict[str, str]
+    score_maximum: float | None = None
+    line_item_label: str = ""
+    resource_id: str = ""
+    tag: str = ""
+
+
+def deep_linking_response_jwt(
+    row: LtiRegistration, deployment_id: str, data: object, items: list[LinkItem]
+) -> str:
+    """The LtiDeepLinkingResponse JWT, signed with our key (its `kid` in the header)."""
+    resources = []
+    for item in items:
+        resource = (
+            DeepLinkResource()
+            .set_title(item.title)
+            .set_url(item.url)
+            .set_custom_params(item.custom)
+        )
+        if item.score_maximum is not None:
+            resource.set_lineitem(
+                LineItem()
+                .set_score_maximum(item.score_maximum)
+                .set_label(item.line_item_label or item.title)
+                .set_resource_id(item.resource_id)
+                .set_tag(item.tag)
+            )
+        resources.append(resource)
+    link = DeepLink(library_registration(row), deployment_id, {"data": data})  # type: ignore[typeddict-item]
+    message = link.get_message_jwt(resources)
+    if data is None:
+        # The library writes `data: null` when the request had none; the spec says echo it
+        # only when it was sent.
+        message.pop(DEEP_LINKING_DATA_CLAIM, None)
+    return link.encode_jwt(message)
+
+
+DEEP_LINKING_DATA_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/data"

@@ -15,13 +15,13 @@ import logging
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
+from app.course.cache import structure
 from app.database import unit_of_work
 from app.extensions import csrf, limiter
 from app.framing import allow_framing_by
-from app.lti import accounts, keys, launches, sessions, tool_launch
+from app.lti import accounts, deep_linking, keys, launches, sessions, tool_launch
 from app.lti.claims import unverified_issuer
 from app.lti.targets import parse_target, target_url
 from app.lti.tool import find_registration
@@ -35,7 +35,6 @@ REFUSED = (
 )
 UNKNOWN_TARGET = "This link from your learning platform names no part of the course we know."
 INSTRUCTORS_ONLY = "Only the platform's instructors can choose what to link here."
-DEEP_LINK_PATH = "/lti/deep-link"  # helper D's picker (`lti.deep_link`) until it is here
 
 
 def _launch_limit() -> str:
@@ -63,12 +62,6 @@ def _refused(reason: str, message: str = REFUSED, code: int = 400) -> tuple[str,
     return render_template("errors/error.html", code=code, message=message), code
 
 
-def _launch_url() -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = url_for("lti.launch")
-    return base + path if base else url_for("lti.launch", _external=True)
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @csrf.exempt
 @lti_limit
@@ -76,7 +69,7 @@ def login() -> Response | tuple[str, int]:
     """OIDC login initiation: remember the nonce and state, send the browser to the platform."""
     try:
         with unit_of_work():
-            return tool_launch.login_redirect(_launch_url())
+            return tool_launch.login_redirect(deep_linking.launch_url())
     except tool_launch.LaunchRefused as refusal:
         return _refused(refusal.reason)
 
@@ -107,16 +100,9 @@ def launch() -> Response | tuple[str, int]:
         return _refused(refusal.reason)
     if claims.is_deep_linking:
         extra = {"lti_deep_link_launch": verified.launch_id}
-        return sessions.start(user, _deep_link_url(), origin, extra=extra)
+        return sessions.start(user, url_for("lti.deep_link"), origin, extra=extra)
     assert target is not None
     return sessions.start(user, target_url(target), origin)
-
-
-def _deep_link_url() -> str:
-    try:
-        return url_for("lti.deep_link")
-    except BuildError:
-        return DEEP_LINK_PATH
 
 
 def _new_window_page(refusal: tool_launch.NeedsNewWindow) -> tuple[str, int]:
@@ -146,3 +132,16 @@ def jwks():
 def continue_launch(handoff_token: str):
     """After a launch: on to the page, or a new window when the frame lost our cookie."""
     return sessions.continue_launch(handoff_token, new_window=request.args.get("window") == "new")
+
+
+@bp.route("/deep-link", methods=["GET", "POST"])
+def deep_link():
+    """The LMS teacher picks what to add; we answer the platform with signed links."""
+    pending = deep_linking.pending_request()
+    groups = deep_linking.choice_groups(structure())
+    form = deep_linking.picker_form(pending, groups)
+    if form.validate_on_submit():
+        answer = deep_linking.answer(pending, deep_linking.chosen(form, groups))
+        deep_linking.allow_posting_to(answer.return_url)
+        return render_template("lti/deep_link_return.html", answer=answer)
+    return render_template("lti/deep_link.html", form=form, groups=groups)

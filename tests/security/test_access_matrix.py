@@ -138,6 +138,9 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     # after an LTI launch (the learner's hand-off): without the launch's own session cookie
     # everyone gets the "open in a new window" page, framed by the LMS only (FRAMED_BY)
     ("/lti/continue/<handoff_token>", "GET"):                     (200, 200, 200, 200),
+    # LTI deep linking: only a session a deep-linking launch made (none of these people)
+    ("/lti/deep-link", "GET"):                                    (403, 403, 403, 403),
+    ("/lti/deep-link", "POST"):                                   (403, 403, 403, 403),
 }
 # fmt: on
 
