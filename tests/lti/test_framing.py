@@ -339,3 +339,24 @@ def test_another_session_s_marker_does_not_claim_a_token(app, course):
     page = frame.get(fresh_url)
     assert page.status_code == 200
     assert "Open in a new window" in page.get_data(as_text=True)
+
+
+def test_two_windows_racing_for_one_token_log_in_once(app, course):
+    """The new-window link clicked twice at once: one request claims it, the other gets 400."""
+    from tests.support.live import released_together
+
+    learner = make_user("rae@example.com")
+    url = continue_url(launch(app, app.test_client(), learner)) + "?window=new"
+    db.session.remove()
+    windows = [app.test_client() for _ in range(4)]
+
+    def open_window(index: int) -> int:
+        with app.app_context():
+            try:
+                return windows[index].get(url).status_code
+            finally:
+                db.session.remove()
+
+    statuses = released_together(len(windows), open_window)
+    assert sorted(statuses) == [303, 400, 400, 400]
+    assert sum(logged_in_as(window) is not None for window in windows) == 1
