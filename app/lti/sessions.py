@@ -37,8 +37,8 @@ from werkzeug.wrappers import Response
 from app.auth.models import User
 from app.database import in_unit_of_work, unit_of_work
 from app.extensions import db
-from app.framing import FRAME_ORIGIN_KEY, allow_framing_by, parse_origin
-from app.lti.models import LtiLaunchValue
+from app.framing import FRAME_ORIGIN_KEY, allow_framing_by, origin_of, parse_origin
+from app.lti.models import LtiLaunchValue, LtiRegistration
 from app.timeutil import now_utc
 
 HANDOFF_KEY = "lti_handoff"  # the session's marker: the digest of its pending hand-off token
@@ -108,6 +108,15 @@ def start(
     session[HANDOFF_KEY] = token_digest(token)
     _warn_if_cookie_cannot_be_secure()
     return redirect(url_for("lti.continue_launch", handoff_token=token), 303)
+
+
+def registration_frame_origin(registration: LtiRegistration) -> str:
+    """The origin that may frame us after a launch from this platform: the registration's
+    frame origin, else its issuer's origin. Raises ValueError when neither is one."""
+    origin = origin_of(registration.frame_origin or registration.issuer)
+    if origin is None:
+        raise ValueError(f"no frame origin for {registration!r}")
+    return origin
 
 
 def continue_launch(token: str, new_window: bool) -> Response | str:

@@ -16,8 +16,14 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.framing import FRAME_ORIGIN_KEY, parse_origin
-from app.lti.models import LtiLaunchValue
-from app.lti.sessions import HANDOFF_KEY, HANDOFF_PREFIX, start, token_digest
+from app.lti.models import LtiLaunchValue, LtiRegistration
+from app.lti.sessions import (
+    HANDOFF_KEY,
+    HANDOFF_PREFIX,
+    registration_frame_origin,
+    start,
+    token_digest,
+)
 from app.security import SECURITY_HEADERS, framing_headers
 from app.timeutil import now_utc
 from tests.security.test_headers import assert_security_headers
@@ -360,3 +366,26 @@ def test_two_windows_racing_for_one_token_log_in_once(app, course):
     statuses = released_together(len(windows), open_window)
     assert sorted(statuses) == [303, 400, 400, 400]
     assert sum(logged_in_as(window) is not None for window in windows) == 1
+
+
+@pytest.mark.parametrize(
+    ("issuer", "frame_origin", "expected"),
+    [
+        ("https://canvas.instructure.com", "", "https://canvas.instructure.com"),
+        (
+            "https://canvas.instructure.com",
+            "https://school.instructure.com/",
+            "https://school.instructure.com",
+        ),
+        ("https://school.edu/moodle", "", "https://school.edu"),
+        ("http://127.0.0.1:8081", "", "http://127.0.0.1:8081"),
+    ],
+)
+def test_the_frame_origin_of_a_registration(issuer, frame_origin, expected):
+    registration = LtiRegistration(issuer=issuer, frame_origin=frame_origin)
+    assert registration_frame_origin(registration) == expected
+
+
+def test_a_registration_without_an_origin_is_refused():
+    with pytest.raises(ValueError):
+        registration_frame_origin(LtiRegistration(issuer="not a url", frame_origin=""))
