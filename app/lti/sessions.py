@@ -135,6 +135,7 @@ def continue_launch(token: str, new_window: bool) -> Response | str:
     if not new_window:
         pending = waiting_handoff(token)
         if pending is None:
+            _frame_the_refusal(token)
             abort(400, description=EXPIRED)
         # Shown inside the LMS's frame, where our cookie could not be read: let that
         # origin frame this one page.
@@ -246,6 +247,18 @@ def checked(extra: dict[str, str] | None) -> dict[str, str]:
         if len(key) > MAX_EXTRA_LENGTH or len(value) > MAX_EXTRA_LENGTH:
             raise ValueError(f"the extra session value {key!r} is too long")
     return extra
+
+
+def _frame_the_refusal(token: str) -> None:
+    """Let the LMS frame the 400 page of an expired token whose row is still there, so the
+    learner reads it in the frame (a used token's row is gone: that page stays unframed)."""
+    value = db.session.scalar(
+        select(LtiLaunchValue.value).where(
+            LtiLaunchValue.key == HANDOFF_PREFIX + token_digest(token)
+        )
+    )
+    if value is not None:
+        allow_framing_by(Handoff.from_json(value).frame_origin)
 
 
 def _origin(frame_origin: str) -> str:

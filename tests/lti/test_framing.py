@@ -307,6 +307,8 @@ def test_an_expired_token_is_refused(app, course):
         response = app.test_client().get(url + suffix)
         assert response.status_code == 400
         assert "expired" in response.get_data(as_text=True)
+    # Read inside the LMS's frame (no cookie there): the LMS may frame the refusal.
+    assert_framed_by(app.test_client().get(url), LMS)
 
 
 @pytest.mark.parametrize("token", ["x", "A" * 43, "A" * 300, "%00"])
