@@ -107,7 +107,7 @@ def start(
     begin_session(user, handoff, framed=True)
     session[HANDOFF_KEY] = token_digest(token)
     _warn_if_cookie_cannot_be_secure()
-    return redirect(url_for("lti.continue_launch", handoff_token=token), 303)
+    return redirect(url_for("lti.continue_launch", handoff_token=token))
 
 
 def registration_frame_origin(registration: LtiRegistration) -> str:
@@ -131,7 +131,7 @@ def continue_launch(token: str, new_window: bool) -> Response | str:
         if handoff is None or getattr(current_user, "id", None) != handoff.user_id:
             abort(400, description=EXPIRED)
         session.pop(HANDOFF_KEY, None)
-        return redirect(handoff.destination, 303)
+        return redirect(handoff.destination)
     if not new_window:
         pending = waiting_handoff(token)
         if pending is None:
@@ -150,7 +150,7 @@ def continue_launch(token: str, new_window: bool) -> Response | str:
     if handoff is None or user is None:
         abort(400, description=EXPIRED)
     begin_session(user, handoff, framed=False)
-    return redirect(handoff.destination, 303)
+    return redirect(handoff.destination)
 
 
 def begin_session(user: User, handoff: Handoff, framed: bool) -> None:

@@ -70,7 +70,7 @@ def started_session(live: LiveServer, user_id: int, origin: str) -> dict[str, st
         user = db.session.get(User, user_id)
         with live.app.test_request_context("/lti/launch", method="POST"):
             response = live.app.process_response(start(user, f"/lessons/{SLUG}", origin))
-    assert response.status_code == 303
+    assert response.status_code == 302
     return dict(response.headers)
 
 
@@ -89,7 +89,7 @@ def launch_answered_with(live: LiveServer, headers: dict[str, str]) -> Iterator[
     }
 
     def wsgi(environ, start_response):
-        start_response("303 See Other", list(answer.items()))
+        start_response("302 Found", list(answer.items()))
         return [b""]
 
     server = make_server("127.0.0.1", 0, wsgi, threaded=True)  # Chromium preconnects

@@ -53,7 +53,7 @@ def launch(
 
 
 def continue_url(response) -> str:
-    assert response.status_code == 303
+    assert response.status_code == 302
     location = response.headers["Location"]
     assert location.startswith("/lti/continue/"), location
     return location
@@ -243,7 +243,7 @@ def test_when_the_frame_keeps_our_cookie_the_learner_goes_straight_on(app, cours
     browser = app.test_client()
     url = continue_url(launch(app, browser, learner))
     response = browser.get(url)
-    assert response.status_code == 303
+    assert response.status_code == 302
     assert response.headers["Location"] == LESSON
     assert "Ada" not in response.get_data(as_text=True)
     with browser.session_transaction() as session:
@@ -277,7 +277,7 @@ def test_when_the_browser_blocked_our_cookie_it_offers_a_new_window(app, course)
 
     window = app.test_client()  # the new window: first-party, a fresh cookie jar
     response = window.get(url + "?window=new")
-    assert response.status_code == 303
+    assert response.status_code == 302
     assert response.headers["Location"] == LESSON
     assert logged_in_as(window) == learner.session_token
     attributes = cookie_attributes(response)
@@ -291,7 +291,7 @@ def test_when_the_browser_blocked_our_cookie_it_offers_a_new_window(app, course)
 def test_a_used_token_is_refused_with_a_page_saying_to_launch_again(app, course):
     learner = make_user("max@example.com")
     url = continue_url(launch(app, app.test_client(), learner))
-    assert app.test_client().get(url + "?window=new").status_code == 303
+    assert app.test_client().get(url + "?window=new").status_code == 302
     again = app.test_client().get(url + "?window=new")
     assert again.status_code == 400
     assert "open the activity again from your course" in again.get_data(as_text=True)
@@ -322,7 +322,7 @@ def test_a_claimed_token_cannot_make_anyone_else_that_learner(app, course):
     make_user("pat@example.com")
     frame = app.test_client()
     url = continue_url(launch(app, frame, victim))
-    assert frame.get(url).status_code == 303  # the victim's frame claimed it
+    assert frame.get(url).status_code == 302  # the victim's frame claimed it
 
     for attacker in (app.test_client(), app.test_client()):
         with attacker.session_transaction() as session:
@@ -366,7 +366,7 @@ def test_two_windows_racing_for_one_token_log_in_once(app, course):
                 db.session.remove()
 
     statuses = released_together(len(windows), open_window)
-    assert sorted(statuses) == [303, 400, 400, 400]
+    assert sorted(statuses) == [302, 400, 400, 400]
     assert sum(logged_in_as(window) is not None for window in windows) == 1
 
 
