@@ -37,8 +37,8 @@ from werkzeug.wrappers import Response
 from app.auth.models import User
 from app.database import in_unit_of_work, unit_of_work
 from app.extensions import db
-from app.framing import FRAME_ORIGIN_KEY, allow_framing_by, parse_origin
-from app.lti.models import LtiLaunchValue
+from app.framing import FRAME_ORIGIN_KEY, allow_framing_by, origin_of, parse_origin
+from app.lti.models import LtiLaunchValue, LtiRegistration
 from app.timeutil import now_utc
 
 HANDOFF_KEY = "lti_handoff"  # the session's marker: the digest of its pending hand-off token
@@ -107,7 +107,16 @@ def start(
     begin_session(user, handoff, framed=True)
     session[HANDOFF_KEY] = token_digest(token)
     _warn_if_cookie_cannot_be_secure()
-    return redirect(url_for("lti.continue_launch", handoff_token=token), 303)
+    return redirect(url_for("lti.continue_launch", handoff_token=token))
+
+
+def registration_frame_origin(registration: LtiRegistration) -> str:
+    """The origin that may frame us after a launch from this platform: the registration's
+    frame origin, else its issuer's origin. Raises ValueError when neither is one."""
+    origin = origin_of(registration.frame_origin or registration.issuer)
+    if origin is None:
+        raise ValueError(f"no frame origin for {registration!r}")
+    return origin
 
 
 def continue_launch(token: str, new_window: bool) -> Response | str:
@@ -122,10 +131,11 @@ def continue_launch(token: str, new_window: bool) -> Response | str:
         if handoff is None or getattr(current_user, "id", None) != handoff.user_id:
             abort(400, description=EXPIRED)
         session.pop(HANDOFF_KEY, None)
-        return redirect(handoff.destination, 303)
+        return redirect(handoff.destination)
     if not new_window:
         pending = waiting_handoff(token)
         if pending is None:
+            _frame_the_refusal(token)
             abort(400, description=EXPIRED)
         # Shown inside the LMS's frame, where our cookie could not be read: let that
         # origin frame this one page.
@@ -140,7 +150,7 @@ def continue_launch(token: str, new_window: bool) -> Response | str:
     if handoff is None or user is None:
         abort(400, description=EXPIRED)
     begin_session(user, handoff, framed=False)
-    return redirect(handoff.destination, 303)
+    return redirect(handoff.destination)
 
 
 def begin_session(user: User, handoff: Handoff, framed: bool) -> None:
@@ -237,6 +247,18 @@ def checked(extra: dict[str, str] | None) -> dict[str, str]:
         if len(key) > MAX_EXTRA_LENGTH or len(value) > MAX_EXTRA_LENGTH:
             raise ValueError(f"the extra session value {key!r} is too long")
     return extra
+
+
+def _frame_the_refusal(token: str) -> None:
+    """Let the LMS frame the 400 page of an expired token whose row is still there, so the
+    learner reads it in the frame (a used token's row is gone: that page stays unframed)."""
+    value = db.session.scalar(
+        select(LtiLaunchValue.value).where(
+            LtiLaunchValue.key == HANDOFF_PREFIX + token_digest(token)
+        )
+    )
+    if value is not None:
+        allow_framing_by(Handoff.from_json(value).frame_origin)
 
 
 def _origin(frame_origin: str) -> str:

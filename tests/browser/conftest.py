@@ -169,6 +169,19 @@ def site(live_server: LiveServer, browser: Any) -> Site:
             db.session.commit()
         return token
 
+    def make_handoff_token() -> str:
+        """What an LTI launch leaves for the frame: a hand-off token (its cookie not kept)."""
+        from app.auth.models import User
+        from app.extensions import db
+        from app.lti.sessions import start
+
+        learner_id = account_id(live_server, "pages-learner@example.com")
+        with live_server.context():
+            learner = db.session.get(User, learner_id)
+            with live_server.app.test_request_context("/lti/launch", method="POST"):
+                response = start(learner, f"/lessons/{untouched}", "https://lms.school.example")
+        return response.headers["Location"].rsplit("/", 1)[-1]
+
     def make_practice_review() -> int:
         context = browser.new_context(viewport=DESKTOP, storage_state=learner_state)
         try:
@@ -197,6 +210,7 @@ def site(live_server: LiveServer, browser: Any) -> Site:
         instructor_state=instructor_state,
         make_import_token=make_import_token,
         make_reset_token=make_reset_token,
+        make_handoff_token=make_handoff_token,
         make_practice_review=make_practice_review,
         certificate_code=certificate,
     )

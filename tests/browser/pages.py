@@ -38,6 +38,7 @@ class Site:
     make_import_token: Callable[[], str] = field(repr=False)
     make_practice_review: Callable[[], int] = field(repr=False)
     make_reset_token: Callable[[], str] | None = field(default=None, repr=False)
+    make_handoff_token: Callable[[], str] | None = field(default=None, repr=False)
     certificate_code: str = ""  # the learner's issued certificate
     _import_token: str | None = field(default=None, repr=False)
     _practice_review: int | None = field(default=None, repr=False)
@@ -49,6 +50,11 @@ class Site:
             assert self.make_reset_token is not None, "the site cannot issue reset links"
             self._reset_token = self.make_reset_token()
         return self._reset_token
+
+    def handoff_token(self) -> str:
+        """Return a fresh LTI hand-off token of the learner (each lives two minutes)."""
+        assert self.make_handoff_token is not None, "the site cannot start LTI sessions"
+        return self.make_handoff_token()
 
     def import_token(self) -> str:
         """Return the token of an import upload waiting for the instructor's preview."""
@@ -124,6 +130,8 @@ PAGES: dict[str, list[tuple[str, Values]]] = {
     "instructor.learner": [(INSTRUCTOR, lambda s: {"learner_id": s.learner_id})],
     "instructor.attempt_review": [(INSTRUCTOR, lambda s: {"attempt_id": s.submitted_attempt_id})],
     "instructor.statistics": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
+    # the page inside an LMS's frame when the browser blocked our cookie there
+    "lti.continue_launch": [(ANONYMOUS, lambda s: {"handoff_token": s.handoff_token()})],
     "instructor.import_preview": [
         (INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug, "token": s.import_token()})
     ],

@@ -24,7 +24,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template_string, request
 from flask.testing import FlaskClient
 from jwt.algorithms import RSAAlgorithm
 from werkzeug.serving import make_server
@@ -38,6 +38,16 @@ LEARNER = ROLE + "Learner"
 INSTRUCTOR = ROLE + "Instructor"
 RESOURCE_LINK = "LtiResourceLinkRequest"
 DEEP_LINKING = "LtiDeepLinkingRequest"
+
+AUTO_POST = """<!doctype html><html lang="en"><head><title>Launching</title></head><body>
+<form method="post" action="{{ action }}">
+<input type="hidden" name="id_token" value="{{ id_token }}">
+<input type="hidden" name="state" value="{{ state }}">
+<button type="submit">Continue to the tool</button></form>
+<script>document.forms[0].submit();</script></body></html>"""
+COURSE_PAGE = """<!doctype html><html lang="en"><head><title>LMS course</title></head><body>
+<h1>LMS course</h1>
+<iframe title="Tool" src="{{ src }}" width="1000" height="700"></iframe></body></html>"""
 
 
 @dataclass
@@ -86,6 +96,9 @@ class LmsPlatform:
     def __post_init__(self) -> None:
         self.app = Flask(f"platform-{self.client_id}")
         self.app.add_url_rule("/jwks", "jwks", self._jwks)
+        self.app.add_url_rule("/auth", "auth", self._auth)
+        self.app.add_url_rule("/course", "course", self._course)
+        self.browser_claims: dict[str, Any] = {}  # what the next /auth answer launches with
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -115,6 +128,28 @@ class LmsPlatform:
     def _jwks(self):
         self.jwks_requests += 1
         return jsonify({"keys": [key.jwk() for key in self.published_keys]})
+
+    def _auth(self):
+        """The OIDC authorization endpoint a browser is sent to by the tool's login.
+
+        Answers as an LMS does: a page whose form posts the signed id_token and the
+        state back to the tool's redirect URI, submitted by its script (this page is
+        the platform's, not our app's: script is fine here) or by its button.
+        """
+        args = request.args
+        for name in ("nonce", "state", "redirect_uri"):
+            if not args.get(name):
+                return f"missing {name}", 400
+        if args.get("client_id") != self.client_id:
+            return "unknown client_id", 400
+        id_token = self.sign(self.claims(args["nonce"], **self.browser_claims))
+        return render_template_string(
+            AUTO_POST, action=args["redirect_uri"], id_token=id_token, state=args["state"]
+        )
+
+    def _course(self):
+        """An LMS course page that frames the tool (`?src=` the framed URL)."""
+        return render_template_string(COURSE_PAGE, src=request.args.get("src", ""))
 
     def rotate_key(self) -> PlatformKey:
         """Add a new key that signs from now on, published beside the old one."""

@@ -16,8 +16,14 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.framing import FRAME_ORIGIN_KEY, parse_origin
-from app.lti.models import LtiLaunchValue
-from app.lti.sessions import HANDOFF_KEY, HANDOFF_PREFIX, start, token_digest
+from app.lti.models import LtiLaunchValue, LtiRegistration
+from app.lti.sessions import (
+    HANDOFF_KEY,
+    HANDOFF_PREFIX,
+    registration_frame_origin,
+    start,
+    token_digest,
+)
 from app.security import SECURITY_HEADERS, framing_headers
 from app.timeutil import now_utc
 from tests.security.test_headers import assert_security_headers
@@ -47,7 +53,7 @@ def launch(
 
 
 def continue_url(response) -> str:
-    assert response.status_code == 303
+    assert response.status_code == 302
     location = response.headers["Location"]
     assert location.startswith("/lti/continue/"), location
     return location
@@ -237,7 +243,7 @@ def test_when_the_frame_keeps_our_cookie_the_learner_goes_straight_on(app, cours
     browser = app.test_client()
     url = continue_url(launch(app, browser, learner))
     response = browser.get(url)
-    assert response.status_code == 303
+    assert response.status_code == 302
     assert response.headers["Location"] == LESSON
     assert "Ada" not in response.get_data(as_text=True)
     with browser.session_transaction() as session:
@@ -271,7 +277,7 @@ def test_when_the_browser_blocked_our_cookie_it_offers_a_new_window(app, course)
 
     window = app.test_client()  # the new window: first-party, a fresh cookie jar
     response = window.get(url + "?window=new")
-    assert response.status_code == 303
+    assert response.status_code == 302
     assert response.headers["Location"] == LESSON
     assert logged_in_as(window) == learner.session_token
     attributes = cookie_attributes(response)
@@ -285,7 +291,7 @@ def test_when_the_browser_blocked_our_cookie_it_offers_a_new_window(app, course)
 def test_a_used_token_is_refused_with_a_page_saying_to_launch_again(app, course):
     learner = make_user("max@example.com")
     url = continue_url(launch(app, app.test_client(), learner))
-    assert app.test_client().get(url + "?window=new").status_code == 303
+    assert app.test_client().get(url + "?window=new").status_code == 302
     again = app.test_client().get(url + "?window=new")
     assert again.status_code == 400
     assert "open the activity again from your course" in again.get_data(as_text=True)
@@ -301,6 +307,8 @@ def test_an_expired_token_is_refused(app, course):
         response = app.test_client().get(url + suffix)
         assert response.status_code == 400
         assert "expired" in response.get_data(as_text=True)
+    # Read inside the LMS's frame (no cookie there): the LMS may frame the refusal.
+    assert_framed_by(app.test_client().get(url), LMS)
 
 
 @pytest.mark.parametrize("token", ["x", "A" * 43, "A" * 300, "%00"])
@@ -314,7 +322,7 @@ def test_a_claimed_token_cannot_make_anyone_else_that_learner(app, course):
     make_user("pat@example.com")
     frame = app.test_client()
     url = continue_url(launch(app, frame, victim))
-    assert frame.get(url).status_code == 303  # the victim's frame claimed it
+    assert frame.get(url).status_code == 302  # the victim's frame claimed it
 
     for attacker in (app.test_client(), app.test_client()):
         with attacker.session_transaction() as session:
@@ -339,3 +347,47 @@ def test_another_session_s_marker_does_not_claim_a_token(app, course):
     page = frame.get(fresh_url)
     assert page.status_code == 200
     assert "Open in a new window" in page.get_data(as_text=True)
+
+
+def test_two_windows_racing_for_one_token_log_in_once(app, course):
+    """The new-window link clicked twice at once: one request claims it, the other gets 400."""
+    from tests.support.live import released_together
+
+    learner = make_user("rae@example.com")
+    url = continue_url(launch(app, app.test_client(), learner)) + "?window=new"
+    db.session.remove()
+    windows = [app.test_client() for _ in range(4)]
+
+    def open_window(index: int) -> int:
+        with app.app_context():
+            try:
+                return windows[index].get(url).status_code
+            finally:
+                db.session.remove()
+
+    statuses = released_together(len(windows), open_window)
+    assert sorted(statuses) == [302, 400, 400, 400]
+    assert sum(logged_in_as(window) is not None for window in windows) == 1
+
+
+@pytest.mark.parametrize(
+    ("issuer", "frame_origin", "expected"),
+    [
+        ("https://canvas.instructure.com", "", "https://canvas.instructure.com"),
+        (
+            "https://canvas.instructure.com",
+            "https://school.instructure.com/",
+            "https://school.instructure.com",
+        ),
+        ("https://school.edu/moodle", "", "https://school.edu"),
+        ("http://127.0.0.1:8081", "", "http://127.0.0.1:8081"),
+    ],
+)
+def test_the_frame_origin_of_a_registration(issuer, frame_origin, expected):
+    registration = LtiRegistration(issuer=issuer, frame_origin=frame_origin)
+    assert registration_frame_origin(registration) == expected
+
+
+def test_a_registration_without_an_origin_is_refused():
+    with pytest.raises(ValueError):
+        registration_frame_origin(LtiRegistration(issuer="not a url", frame_origin=""))
