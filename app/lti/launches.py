@@ -18,14 +18,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.auth.models import User
 from app.course.models import Lesson
 from app.extensions import db
-from app.lti.claims import LaunchClaims, origin_of
+from app.lti.claims import LaunchClaims
 from app.lti.models import LtiContext, LtiGradeLink, LtiRegistration
 from app.lti.targets import QUIZ, Target
-
-
-def frame_origin(registration: LtiRegistration) -> str:
-    """The origin whose pages may frame ours after this platform's launch."""
-    return registration.frame_origin or origin_of(registration.issuer)
 
 
 def record_launch(

@@ -25,6 +25,7 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -111,8 +112,22 @@ class VerifiedLaunch:
         return self.library_launch.get_launch_id()
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _secure_for_cookies() -> bool:
+    """Whether the browser treats this page as secure (HTTPS, or a loopback host, which
+    browsers count as secure): the state cookie is then `SameSite=None; Secure;
+    Partitioned`, the only kind a browser sends back inside the LMS's frame."""
+    try:
+        host = urlsplit(flask_request.host_url).hostname
+    except ValueError:  # a Host header that is no host at all
+        return flask_request.is_secure
+    return flask_request.is_secure or host in LOOPBACK_HOSTS
+
+
 def _services() -> tuple[FlaskRequest, FlaskCookieService, FlaskSessionService, Any]:
-    request = FlaskRequest()
+    request = FlaskRequest(request_is_secure=_secure_for_cookies())
     return (
         request,
         FlaskCookieService(request),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextlib import suppress
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
@@ -87,13 +88,16 @@ def launch() -> Response | tuple[str, int]:
             return _refused(f"unknown target {str(claims.target)[:80]!r}", UNKNOWN_TARGET)
         if claims.is_deep_linking and not verified.lms_instructor:
             return _refused("deep linking by a non-instructor", INSTRUCTORS_ONLY, 403)
+        registration = verified.registration
+        try:
+            origin = sessions.registration_frame_origin(registration)
+        except ValueError:
+            return _refused(f"no frame origin for registration {registration.id}")
         with unit_of_work():
             tool_launch.use_launch(verified)
-            registration = verified.registration
             user = accounts.user_for_launch(registration, claims, verified.lms_instructor)
             if target is not None and not claims.is_deep_linking:
                 launches.record_launch(registration, claims, user, target)
-            origin = launches.frame_origin(registration)
     except tool_launch.NeedsNewWindow as refusal:
         return _new_window_page(refusal)
     except tool_launch.LaunchRefused as refusal:
@@ -116,8 +120,9 @@ def _new_window_page(refusal: tool_launch.NeedsNewWindow) -> tuple[str, int]:
     link = url_for("lti.login") + "?" + urlencode({**params, "lti1p3_new_window": "1"})
     registration = find_registration(params.get("iss", ""), params.get("client_id"))
     if registration is not None:
-        allow_framing_by(launches.frame_origin(registration))
-    return render_template("lti/new_window.html", new_window_url=link), 400
+        with suppress(ValueError):  # no valid origin: the page is not framed at all
+            allow_framing_by(sessions.registration_frame_origin(registration))
+    return render_template("lti/login_new_window.html", new_window_url=link), 400
 
 
 @bp.get("/jwks")

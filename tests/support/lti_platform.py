@@ -301,9 +301,9 @@ class LmsPlatform:
 
 
 def follow_handoff(client: FlaskClient, response: Any) -> Any:
-    """Follow a launch's 303 to its hand-off, as the browser does; other answers as they are."""
+    """Follow a launch's redirect to its hand-off, as the browser does; others as they are."""
     location = response.headers.get("Location", "")
-    if response.status_code == 303 and urllib.parse.urlsplit(location).path.startswith(
+    if response.status_code in (302, 303) and urllib.parse.urlsplit(location).path.startswith(
         "/lti/continue/"
     ):
         return client.get(location)

@@ -189,7 +189,7 @@ def test_a_replayed_id_token_is_refused_on_any_browser_and_any_server(
     lti_platform.register()
     login = lti_platform.start_login(client)
     token = lti_platform.sign(lti_platform.claims(login.nonce, sub="learner-r"))
-    assert lti_platform.post_launch(client, login, token).status_code == 303
+    assert lti_platform.post_launch(client, login, token).status_code == 302
 
     same_browser = lti_platform.post_launch(client, login, token)
     assert_refused(same_browser)
@@ -207,7 +207,7 @@ def test_a_new_id_token_with_a_spent_nonce_is_refused(client, lti_platform):
     lti_platform.register()
     login = lti_platform.start_login(client)
     first = lti_platform.sign(lti_platform.claims(login.nonce, sub="learner-a"))
-    assert lti_platform.post_launch(client, login, first).status_code == 303
+    assert lti_platform.post_launch(client, login, first).status_code == 302
 
     other = client.application.test_client()
     login_b = lti_platform.start_login(other)
@@ -220,17 +220,17 @@ def test_an_unknown_kid_fetches_the_key_set_once_more_then_verifies_a_rotated_ke
     client, lti_platform
 ):
     lti_platform.register()
-    assert lti_platform.launch(client).status_code == 303
+    assert lti_platform.launch(client).status_code == 302
     assert lti_platform.jwks_requests == 1
 
-    assert lti_platform.launch(client).status_code == 303
+    assert lti_platform.launch(client).status_code == 302
     assert lti_platform.jwks_requests == 1  # the key set is cached
 
     lti_platform.rotate_key()  # signs from now on; published beside the old key
-    assert lti_platform.launch(client).status_code == 303
+    assert lti_platform.launch(client).status_code == 302
     assert lti_platform.jwks_requests == 2  # one refresh
 
-    assert lti_platform.launch(client).status_code == 303
+    assert lti_platform.launch(client).status_code == 302
     assert lti_platform.jwks_requests == 2
 
 
@@ -238,7 +238,7 @@ def test_a_kid_the_platform_never_publishes_is_refused_after_exactly_one_refresh
     client, lti_platform
 ):
     lti_platform.register()
-    assert lti_platform.launch(client).status_code == 303
+    assert lti_platform.launch(client).status_code == 302
     assert lti_platform.jwks_requests == 1
     other = client.application.test_client()
 
