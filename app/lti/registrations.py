@@ -281,7 +281,7 @@ def delete_registration(row: LtiRegistration) -> None:
     keys (the DELETE then fails, and the refusal is the same).
     """
     refusal = RegistrationInUse(
-        f"The registration {row.name!r} cannot be deleted: people have launched the course "
+        f"The platform “{row.name}” cannot be deleted: people have launched the course "
         "through it, and their accounts and scores belong to it. Edit it instead."
     )
     if registration_users(row.id):

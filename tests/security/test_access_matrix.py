@@ -124,6 +124,13 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/instructor/learners/<id:learner_id>/certificate/revoke", "POST"): (302, 403, 403, 302),
     # a learner's graded attempt, as the learner sees it: instructors only
     ("/instructor/attempts/<id:attempt_id>", "GET"):             (302, 403, 403, 200),
+    # LMS connections (LTI registrations): an empty form comes back with its field errors
+    ("/instructor/lti", "GET"):                                   (302, 403, 403, 200),
+    ("/instructor/lti", "POST"):                                  (302, 403, 403, 200),
+    ("/instructor/lti/<id:registration_id>/edit", "GET"):         (302, 403, 403, 200),
+    ("/instructor/lti/<id:registration_id>/edit", "POST"):        (302, 403, 403, 200),
+    ("/instructor/lti/<id:registration_id>/delete", "GET"):       (405, 405, 405, 405),
+    ("/instructor/lti/<id:registration_id>/delete", "POST"):      (302, 403, 403, 302),
 }
 # fmt: on
 
@@ -141,6 +148,7 @@ class World:
     certificate_code: str = ""
     _token: str | None = field(default=None, repr=False)
     _reset: str | None = field(default=None, repr=False)
+    _registration: int | None = field(default=None, repr=False)
 
     def reset_token(self) -> str:
         """Issue a password-reset link for the learner and return its token."""
@@ -166,6 +174,17 @@ class World:
             assert response.status_code == 302, "the import upload did not give a preview"
             self._token = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
         return self._token
+
+    def lti_registration(self) -> int:
+        """Register an LMS platform (as the instructor page would) and return its id."""
+        if self._registration is None:
+            from app.database import unit_of_work
+            from app.lti.registrations import create_registration
+            from tests.unit.test_lti_registration_rules import MOODLE
+
+            with unit_of_work():
+                self._registration = create_registration(MOODLE, created_by_id=None).id
+        return self._registration
 
     def practice_review(self) -> int:
         """Answer the owner's first missed question in practice; return the review's id."""
@@ -201,6 +220,7 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "question_id": _missed_question,
     "review_id": lambda world: world.practice_review(),
     "code": lambda world: world.certificate_code,
+    "registration_id": lambda world: world.lti_registration(),
 }
 # Rules that need another object than ARGUMENTS gives.
 RULE_ARGUMENTS: dict[str, dict[str, Callable[[World], Any]]] = {
