@@ -174,3 +174,14 @@ def test_the_last_live_key_is_not_retired(lti):
     unknown = lti.invoke(args=["lti", "keys", "retire", "no-such-kid"])
     assert unknown.exit_code != 0 and "No live key" in unknown.output
     assert db.session.scalar(select(LtiToolKey.retired_at)) is None
+
+
+def test_the_readme_shows_the_urls_as_the_command_prints_them(lti):
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    printed = lti.invoke(args=["lti", "urls"]).output.splitlines()
+    shown = [line.strip() for line in readme.splitlines()]
+    start = shown.index(printed[0])
+    assert shown[start : start + len(printed)] == [line.strip() for line in printed]
+    assert "*/5 * * * * cd /srv/app && .venv/bin/flask --app app lti send-scores" in readme
