@@ -111,7 +111,7 @@ def lti_list_command() -> None:
 
     rows = registrations()
     for row in rows:
-        by = row.created_by.email if row.created_by else "the command line"
+        by = (row.created_by.email or row.created_by.name) if row.created_by else "the command line"
         click.echo(f"{row.id}: {row.name} issuer={row.issuer} client_id={row.client_id}")
         click.echo(f"    deployments: {', '.join(d.deployment_id for d in row.deployments)}")
         click.echo(f"    frame origin: {row.frame_origin or '(the issuer)'}; registered by {by}")
