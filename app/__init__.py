@@ -111,6 +111,7 @@ def _request_form() -> Any:
 
 def register_commands(app: Flask) -> None:
     from app.cli import attempts_cli, backup_command, bank_cli, course_cli, demo_cli, users_cli
+    from app.cli_lti import lti_cli
 
-    for group in (course_cli, users_cli, attempts_cli, bank_cli, demo_cli, backup_command):
+    for group in (course_cli, users_cli, attempts_cli, bank_cli, demo_cli, backup_command, lti_cli):
         app.cli.add_command(group)

@@ -76,12 +76,25 @@ def ensure_key() -> None:
 
 
 def retire_key(kid: str) -> bool:
-    """Take a key out of the JWKS and stop signing with it. False if no such live key."""
-    row = db.session.scalar(
-        select(LtiToolKey).where(LtiToolKey.kid == kid, LtiToolKey.retired_at.is_(None))
+    """Take a key out of the JWKS and stop signing with it. False if no such live key.
+
+    Raises LtiKeyError for the last live key (unless the key file signs): nothing could
+    sign then. The live keys are locked first (FOR UPDATE; SQLite's write lock does the
+    same), so two retirements at once cannot each leave the other's key as the last.
+    """
+    live = list(
+        db.session.scalars(
+            select(LtiToolKey).where(LtiToolKey.retired_at.is_(None)).with_for_update()
+        )
     )
+    row = next((key for key in live if key.kid == kid), None)
     if row is None:
         return False
+    if len(live) == 1 and _file_key() is None:
+        raise LtiKeyError(
+            f"{kid} is the last live key: add a new one first (`flask lti keys add`), "
+            "then retire this one."
+        )
     row.retired_at = now_utc()
     db.session.flush()
     return True

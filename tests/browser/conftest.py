@@ -182,6 +182,14 @@ def site(live_server: LiveServer, browser: Any) -> Site:
                 response = start(learner, f"/lessons/{untouched}", "https://lms.school.example")
         return response.headers["Location"].rsplit("/", 1)[-1]
 
+    def make_lti_registration() -> int:
+        from app.database import unit_of_work
+        from app.lti.registrations import create_registration
+        from tests.unit.test_lti_registration_rules import MOODLE
+
+        with live_server.context(), unit_of_work():
+            return create_registration(MOODLE, created_by_id=None).id
+
     def make_practice_review() -> int:
         context = browser.new_context(viewport=DESKTOP, storage_state=learner_state)
         try:
@@ -211,6 +219,7 @@ def site(live_server: LiveServer, browser: Any) -> Site:
         make_import_token=make_import_token,
         make_reset_token=make_reset_token,
         make_handoff_token=make_handoff_token,
+        make_lti_registration=make_lti_registration,
         make_practice_review=make_practice_review,
         certificate_code=certificate,
     )

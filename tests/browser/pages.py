@@ -39,10 +39,12 @@ class Site:
     make_practice_review: Callable[[], int] = field(repr=False)
     make_reset_token: Callable[[], str] | None = field(default=None, repr=False)
     make_handoff_token: Callable[[], str] | None = field(default=None, repr=False)
+    make_lti_registration: Callable[[], int] | None = field(default=None, repr=False)
     certificate_code: str = ""  # the learner's issued certificate
     _import_token: str | None = field(default=None, repr=False)
     _practice_review: int | None = field(default=None, repr=False)
     _reset_token: str | None = field(default=None, repr=False)
+    _lti_registration: int | None = field(default=None, repr=False)
 
     def reset_token(self) -> str:
         """Return the token of a password-reset link for the learner (issued on first use)."""
@@ -55,6 +57,13 @@ class Site:
         """Return a fresh LTI hand-off token of the learner (each lives two minutes)."""
         assert self.make_handoff_token is not None, "the site cannot start LTI sessions"
         return self.make_handoff_token()
+
+    def lti_registration_id(self) -> int:
+        """Return a registered LMS platform (registered on first use)."""
+        if self._lti_registration is None:
+            assert self.make_lti_registration is not None, "the site cannot register platforms"
+            self._lti_registration = self.make_lti_registration()
+        return self._lti_registration
 
     def import_token(self) -> str:
         """Return the token of an import upload waiting for the instructor's preview."""
@@ -132,6 +141,10 @@ PAGES: dict[str, list[tuple[str, Values]]] = {
     "instructor.statistics": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
     # the page inside an LMS's frame when the browser blocked our cookie there
     "lti.continue_launch": [(ANONYMOUS, lambda s: {"handoff_token": s.handoff_token()})],
+    "instructor.lti_registrations": [(INSTRUCTOR, _none)],
+    "instructor.edit_lti_registration": [
+        (INSTRUCTOR, lambda s: {"registration_id": s.lti_registration_id()})
+    ],
     "instructor.import_preview": [
         (INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug, "token": s.import_token()})
     ],

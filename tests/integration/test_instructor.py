@@ -16,6 +16,7 @@ RULE_VALUES = {
     "learner_id": 1,
     "attempt_id": 1,
     "lesson_id": 1,
+    "registration_id": 1,
 }
 
 

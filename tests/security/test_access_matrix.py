@@ -141,6 +141,13 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     # LTI deep linking: only a session a deep-linking launch made (none of these people)
     ("/lti/deep-link", "GET"):                                    (403, 403, 403, 403),
     ("/lti/deep-link", "POST"):                                   (403, 403, 403, 403),
+    # LMS connections (LTI registrations): an empty form comes back with its field errors
+    ("/instructor/lti", "GET"):                                   (302, 403, 403, 200),
+    ("/instructor/lti", "POST"):                                  (302, 403, 403, 200),
+    ("/instructor/lti/<id:registration_id>/edit", "GET"):         (302, 403, 403, 200),
+    ("/instructor/lti/<id:registration_id>/edit", "POST"):        (302, 403, 403, 200),
+    ("/instructor/lti/<id:registration_id>/delete", "GET"):       (405, 405, 405, 405),
+    ("/instructor/lti/<id:registration_id>/delete", "POST"):      (302, 403, 403, 302),
 }
 # fmt: on
 
@@ -173,6 +180,8 @@ class World:
             self._handoff = response.headers["Location"].rsplit("/", 1)[-1]
         return self._handoff
 
+    _registration: int | None = field(default=None, repr=False)
+
     def reset_token(self) -> str:
         """Issue a password-reset link for the learner and return its token."""
         if self._reset is None:
@@ -197,6 +206,17 @@ class World:
             assert response.status_code == 302, "the import upload did not give a preview"
             self._token = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
         return self._token
+
+    def lti_registration(self) -> int:
+        """Register an LMS platform (as the instructor page would) and return its id."""
+        if self._registration is None:
+            from app.database import unit_of_work
+            from app.lti.registrations import create_registration
+            from tests.unit.test_lti_registration_rules import MOODLE
+
+            with unit_of_work():
+                self._registration = create_registration(MOODLE, created_by_id=None).id
+        return self._registration
 
     def practice_review(self) -> int:
         """Answer the owner's first missed question in practice; return the review's id."""
@@ -233,6 +253,7 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "review_id": lambda world: world.practice_review(),
     "code": lambda world: world.certificate_code,
     "handoff_token": lambda world: world.handoff_token(),
+    "registration_id": lambda world: world.lti_registration(),
 }
 # Pages that the LMS of an LTI launch may frame (frame-ancestors that origin, no X-Frame-Options).
 LMS_ORIGIN = "https://lms.school.example"

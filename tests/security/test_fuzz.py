@@ -276,6 +276,28 @@ def test_the_lesson_forms_survive_anything(instructor, url, field, data):
     _fuzz_form(instructor, url, field, data)
 
 
+def _a_platform() -> int:
+    """A registered LMS platform (made on first use), so its edit form comes prefilled."""
+    from app.database import unit_of_work
+    from app.lti.models import LtiRegistration
+    from app.lti.registrations import create_registration
+    from tests.unit.test_lti_registration_rules import MOODLE
+
+    found = _db.session.scalar(select(LtiRegistration.id).order_by(LtiRegistration.id).limit(1))
+    _db.session.rollback()
+    if found is None:
+        with unit_of_work():
+            found = create_registration(MOODLE, created_by_id=None).id
+    return found
+
+
+@pytest.mark.parametrize("page", ["new", "edit"])
+@given(data=st.data())
+def test_the_lms_registration_forms_survive_anything(instructor, page, data):
+    url = "/instructor/lti" if page == "new" else f"/instructor/lti/{_a_platform()}/edit"
+    _fuzz_form(instructor, url, "issuer", data)
+
+
 @given(query=st.dictionaries(st.sampled_from(["q", "type", "difficulty", "status"]), HOSTILE))
 def test_the_bank_search_survives_anything(instructor, query):
     for url in ("/instructor/questions", "/instructor/lessons/first-lesson/questions"):

@@ -385,3 +385,33 @@ def test_learner_names_through_the_gradebook_learner_pages_and_the_account_page(
     client = app.test_client()
     log_in(client, "xss0@example.com")
     assert_clean(client.get("/account").get_data(as_text=True), "the account page", [marker(0)])
+
+
+def test_lms_platforms_through_the_lms_connections_pages(app, course):
+    """A platform's name, client id and deployment ids are any text: shown escaped."""
+    from dataclasses import replace
+
+    from app.database import unit_of_work
+    from app.lti.registrations import RegistrationError, create_registration
+    from tests.unit.test_lti_registration_rules import MOODLE
+
+    instructor = app.test_client()
+    make_user("teacher@example.com", role="instructor")
+    log_in(instructor, "teacher@example.com")
+    platforms = {}
+    for n, payload in enumerate(PAYLOADS):
+        text = f"{marker(n)} {one_line(payload)}"
+        data = replace(
+            MOODLE, name=text[:120], client_id=text[:255], deployment_ids=(text[:255], "2")
+        )
+        try:
+            with unit_of_work():
+                platforms[marker(n)] = create_registration(data, created_by_id=None).id
+        except RegistrationError:
+            continue  # refused (a control character): nothing to show
+    assert len(platforms) >= 50
+    page = instructor.get("/instructor/lti").get_data(as_text=True)
+    assert_clean(page, "the LMS connections page", list(platforms))
+    for mark, registration_id in list(platforms.items())[:20]:
+        edit = instructor.get(f"/instructor/lti/{registration_id}/edit").get_data(as_text=True)
+        assert_clean(edit, f"the edit page of {mark}", [mark])

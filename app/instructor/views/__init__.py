@@ -25,6 +25,9 @@
     GET       /instructor/lessons/<slug>/statistics         statistics          statistics
     GET       /instructor/lessons/<slug>/statistics.csv     statistics_csv      statistics
     GET       /instructor/lessons/<slug>/statistics.json    statistics_json     statistics
+    GET, POST /instructor/lti                               lti_registrations   lti
+    GET, POST /instructor/lti/<id>/edit                     edit_lti_registration lti
+    POST      /instructor/lti/<id>/delete                   delete_lti_registration lti
 
 A new room is a module here that adds its routes to `bp`, imported below.
 """
@@ -35,9 +38,20 @@ from app.instructor.views import (
     gradebook,
     home,
     lessons,
+    lti,
     questions,
     statistics,
     transfer,
 )
 
-__all__ = ["bp", "course", "gradebook", "home", "lessons", "questions", "statistics", "transfer"]
+__all__ = [
+    "bp",
+    "course",
+    "gradebook",
+    "home",
+    "lessons",
+    "lti",
+    "questions",
+    "statistics",
+    "transfer",
+]
