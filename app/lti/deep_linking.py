@@ -31,7 +31,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, current_app, session, url_for
+from flask import abort, session
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -42,6 +42,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.course.cache import CourseStructure
 from app.extensions import db
 from app.lti.models import LtiIdentity, LtiLaunchValue, LtiRegistration
+from app.lti.registrations import request_tool_urls
 from app.lti.targets import COURSE, LESSON, QUIZ, Target
 from app.lti.tool import LinkItem, deep_linking_response_jwt, find_registration
 from app.security import allow_form_target
@@ -255,11 +256,8 @@ class Answer:
 
 
 def launch_url() -> str:
-    """Our launch URL (the redirect URI every resource link opens), absolute: from
-    PUBLIC_BASE_URL when set, else from the request."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = url_for("lti.launch")
-    return base + path if base else url_for("lti.launch", _external=True)
+    """Our launch URL (the redirect URI every resource link opens), absolute."""
+    return request_tool_urls().launch
 
 
 def link_item(choice: Choice, url: str) -> LinkItem:

@@ -16,7 +16,6 @@ from flask import current_app, request, url_for
 from sqlalchemy import func, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.routing import BuildError
 
 from app.database import savepoint
 from app.extensions import db
@@ -358,8 +357,4 @@ def request_tool_urls() -> ToolUrls:
 
 
 def _path(endpoint: str) -> str:
-    try:
-        return url_for(endpoint)
-    except BuildError:
-        # The view is not registered in this app (yet): the agreed path.
-        return TOOL_PATHS[endpoint]
+    return url_for(endpoint)
