@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.lti.models import LtiIdentity
+from tests.support.live import released_together
 from tests.support.lti_platform import (
     DEEP_LINKING,
     LTI,
@@ -276,3 +277,23 @@ def test_an_unreachable_or_oversized_key_set_is_a_clean_refusal(client, lti_plat
             db.session.scalar(select(LtiRegistration)).key_set_url = url
         assert_refused(lti_platform.launch(client))
         assert_nobody_logged_in(client)
+
+
+def test_the_same_launch_posted_to_two_servers_at_once_logs_in_exactly_once(
+    make_test_app, lti_platform
+):
+    lti_platform.register()
+    servers = [make_test_app(), make_test_app()]
+    for round_ in range(4):
+        browsers = [server.test_client() for server in servers]
+        login = lti_platform.start_login(browsers[0])
+        # Both servers hold the browser's state cookie: only the nonce can tell them apart.
+        browsers[1].set_cookie("lti1p3-" + login.state, login.state, domain="localhost")
+        token = lti_platform.sign(lti_platform.claims(login.nonce, sub=f"racer-{round_}"))
+
+        def post(index: int, login=login, token=token, browsers=browsers):
+            with servers[index].app_context():
+                return lti_platform.post_launch(browsers[index], login, token).status_code
+
+        statuses = sorted(released_together(2, post))
+        assert statuses == [302, 400], (round_, statuses)
