@@ -136,6 +136,16 @@ def login_params() -> dict[str, str]:
     return params
 
 
+class ToolLogin(FlaskOIDCLogin):
+    """The library's login, keeping the nonce with the login's parameters under the state,
+    so a launch must bring the id_token issued for this very login (not another one's)."""
+
+    def _generate_nonce(self) -> str:
+        nonce = super()._generate_nonce()
+        self._state_params = {**self._state_params, "nonce": nonce}  # saved after this call
+        return nonce
+
+
 def login_redirect(launch_url: str) -> Response:
     """Answer the platform's login initiation with the redirect to its authorization URL.
 
@@ -144,7 +154,7 @@ def login_redirect(launch_url: str) -> Response:
     """
     params = login_params()
     request, cookies, sessions, storage = _services()
-    login = FlaskOIDCLogin(request, ToolConf(), session_service=sessions, cookie_service=cookies)
+    login = ToolLogin(request, ToolConf(), session_service=sessions, cookie_service=cookies)
     login.set_launch_data_storage(storage)
     login.set_launch_data_lifetime(LOGIN_LIFETIME)
     login.pass_params_to_launch({"login": params})
@@ -165,6 +175,7 @@ class ToolLaunch(FlaskMessageLaunch):
         self._storage: DatabaseLaunchStorage = self._session_service.data_storage
         self._keys_from_cache = False
         self._refetching = False
+        self._replayed = False
         self.set_auto_validation(enable=False)
 
     def _get_id_token(self) -> str:
@@ -180,6 +191,7 @@ class ToolLaunch(FlaskMessageLaunch):
         if not isinstance(state, str) or not state or len(state) > MAX_ID:
             raise LtiMessageValidationException("the state is missing")
         if self._session_service.check_state_is_valid(state, self._get_id_token_hash()):
+            self._replayed = True
             return self  # this very id_token launched before: its spent nonce refuses it
         cookie = self._cookie_service.get_cookie(state)
         if cookie is None:
@@ -197,6 +209,10 @@ class ToolLaunch(FlaskMessageLaunch):
             check_token_shape(self._jwt.get("header"), self._jwt.get("body"))
         except ClaimsError as error:
             raise LtiMessageValidationException(str(error)) from error
+        if not self._replayed:
+            stored = self._session_service.get_state_params(self._get_request_param("state"))
+            if not isinstance(stored, dict) or stored.get("nonce") != self._jwt["body"]["nonce"]:
+                raise LtiMessageValidationException("the id_token was not issued for this login")
         return self
 
     def fetch_public_key(self, key_set_url: str) -> Any:

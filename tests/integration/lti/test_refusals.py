@@ -115,7 +115,7 @@ CASES: dict[str, tuple[Callable[[LmsPlatform], Callable[[Login], str]], str]] = 
     ),
     "a nonce the tool never issued": (
         lambda p: lambda login: p.sign(p.claims("made-up-nonce")),
-        "nonce is unknown or was used",
+        "not issued for this login",
     ),
     "no nonce": (
         lambda p: lambda login: p.sign({**p.claims(""), "nonce": None}),
@@ -297,3 +297,17 @@ def test_the_same_launch_posted_to_two_servers_at_once_logs_in_exactly_once(
 
         statuses = sorted(released_together(2, post))
         assert statuses == [302, 400], (round_, statuses)
+
+
+def test_an_id_token_issued_for_another_login_is_refused_and_stays_usable_there(app, lti_platform):
+    lti_platform.register()
+    victim, attacker = app.test_client(), app.test_client()
+    victims_login = lti_platform.start_login(victim)
+    token = lti_platform.sign(lti_platform.claims(victims_login.nonce, sub="victim"))
+
+    attackers_login = lti_platform.start_login(attacker)  # a state cookie of its own
+    assert_refused(lti_platform.post_launch(attacker, attackers_login, token))
+    assert session_user(attacker) is None
+
+    assert lti_platform.post_launch(victim, victims_login, token).status_code == 302
+    assert session_user(victim) is not None
