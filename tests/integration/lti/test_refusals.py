@@ -311,3 +311,22 @@ def test_an_id_token_issued_for_another_login_is_refused_and_stays_usable_there(
 
     assert lti_platform.post_launch(victim, victims_login, token).status_code == 302
     assert session_user(victim) is not None
+
+
+def test_a_key_set_that_does_not_answer_in_time_is_a_clean_refusal(
+    client, lti_platform, monkeypatch
+):
+    from app.database import unit_of_work
+    from app.lti import tool_launch
+    from app.lti.models import LtiRegistration
+
+    monkeypatch.setattr(tool_launch, "JWKS_TIMEOUT", 0.3)
+    lti_platform.app.add_url_rule("/slow-jwks", "slow", lambda: time.sleep(1.5) or {"keys": []})
+    lti_platform.register()
+    with unit_of_work():
+        db.session.scalar(select(LtiRegistration)).key_set_url = f"{lti_platform.issuer}/slow-jwks"
+
+    started = time.monotonic()
+    assert_refused(lti_platform.launch(client))
+    assert time.monotonic() - started < 1.4
+    assert_nobody_logged_in(client)
