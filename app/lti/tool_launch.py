@@ -20,14 +20,11 @@ should end in a 500.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
-import requests
 from flask import request as flask_request
 from pylti1p3.contrib.flask import (
     FlaskCookieService,
@@ -43,7 +40,6 @@ from pylti1p3.exception import (
     LtiMessageValidationException,
     OIDCException,
 )
-from pylti1p3.roles import AbstractRole, DesignerRole, TeacherRole
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
@@ -59,16 +55,13 @@ from app.lti.claims import (
 )
 from app.lti.keys import LtiKeyError
 from app.lti.models import LtiRegistration
-from app.lti.tool import DatabaseLaunchStorage, ToolConf
+from app.lti.tool import DatabaseLaunchStorage, ToolConf, download_key_set, is_lms_instructor
 
 logger = logging.getLogger(__name__)
 
 LOGIN_LIFETIME = 600  # seconds a nonce and a login's parameters wait for their launch
 LAUNCH_DATA_LIFETIME = 2 * 3600  # a deep-linking launch is restored from storage this long
 KEY_SET_LIFETIME = 3600  # a platform's JWKS is fetched again after this
-JWKS_TIMEOUT = 5.0  # seconds, for connecting, each read, and the whole download
-JWKS_MAX_BYTES = 256 * 1024
-JWKS_MAX_KEYS = 50
 CLOCK_SKEW = 30  # seconds of leeway for exp and iat
 LOGIN_PARAMS = (
     "iss",
@@ -297,45 +290,6 @@ class ToolLaunch(FlaskMessageLaunch):
         self.save_launch_data()
         self._storage.remove(self._session_service._get_key(self._get_request_param("state")))
         return self
-
-
-def download_key_set(url: str, session: requests.Session) -> dict[str, Any]:
-    """GET a platform's JWKS: at most JWKS_TIMEOUT seconds and JWKS_MAX_BYTES, or refuse."""
-    deadline = time.monotonic() + JWKS_TIMEOUT
-    chunks, size = [], 0
-    try:
-        with session.get(url, timeout=JWKS_TIMEOUT, stream=True) as response:
-            if response.status_code != 200:
-                raise LtiKeyException(f"the key set URL answered {response.status_code}")
-            for chunk in response.iter_content(16 * 1024):
-                size += len(chunk)
-                if size > JWKS_MAX_BYTES:
-                    raise LtiKeyException("the key set is larger than 256 KB")
-                if time.monotonic() > deadline:
-                    raise LtiKeyException("the key set took too long to arrive")
-                chunks.append(chunk)
-    except requests.RequestException as error:
-        raise LtiKeyException(
-            f"the key set could not be fetched: {type(error).__name__}"
-        ) from error
-    try:
-        key_set = json.loads(b"".join(chunks))
-    except (ValueError, RecursionError) as error:
-        raise LtiKeyException("the key set is not JSON") from error
-    keys = key_set.get("keys") if isinstance(key_set, dict) else None
-    if not isinstance(keys, list) or not all(isinstance(key, dict) for key in keys):
-        raise LtiKeyException("the key set has no list of keys")
-    return {"keys": keys[:JWKS_MAX_KEYS]}
-
-
-class _InstitutionInstructor(AbstractRole):
-    _institution_roles = ("Instructor", "Administrator", "ContentDeveloper")
-
-
-def is_lms_instructor(body: dict[str, Any]) -> bool:
-    """Instructor, Administrator or ContentDeveloper in the context (or, with no context
-    role at all, in the institution), as the library reads role URIs."""
-    return any(role(body).check() for role in (TeacherRole, DesignerRole, _InstitutionInstructor))
 
 
 def verify_launch() -> VerifiedLaunch:

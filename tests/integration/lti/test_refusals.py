@@ -317,10 +317,10 @@ def test_a_key_set_that_does_not_answer_in_time_is_a_clean_refusal(
     client, lti_platform, monkeypatch
 ):
     from app.database import unit_of_work
-    from app.lti import tool_launch
+    from app.lti import tool
     from app.lti.models import LtiRegistration
 
-    monkeypatch.setattr(tool_launch, "JWKS_TIMEOUT", 0.3)
+    monkeypatch.setattr(tool, "JWKS_TIMEOUT", 0.3)
     lti_platform.app.add_url_rule("/slow-jwks", "slow", lambda: time.sleep(1.5) or {"keys": []})
     lti_platform.register()
     with unit_of_work():
