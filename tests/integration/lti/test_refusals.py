@@ -296,7 +296,8 @@ def test_the_same_launch_posted_to_two_servers_at_once_logs_in_exactly_once(
                 return lti_platform.post_launch(browsers[index], login, token).status_code
 
         statuses = sorted(released_together(2, post))
-        assert statuses == [302, 400], (round_, statuses)
+        # one launch goes on (302; 303 with the hand-off of app.lti.sessions), one is refused
+        assert statuses[0] in (302, 303) and statuses[1] == 400, (round_, statuses)
 
 
 def test_an_id_token_issued_for_another_login_is_refused_and_stays_usable_there(app, lti_platform):
@@ -309,7 +310,7 @@ def test_an_id_token_issued_for_another_login_is_refused_and_stays_usable_there(
     assert_refused(lti_platform.post_launch(attacker, attackers_login, token))
     assert session_user(attacker) is None
 
-    assert lti_platform.post_launch(victim, victims_login, token).status_code == 302
+    assert lti_platform.post_launch(victim, victims_login, token).status_code in (302, 303)
     assert session_user(victim) is not None
 
 
