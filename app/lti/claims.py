@@ -70,6 +70,8 @@ def _text(value: object, what: str, limit: int, required: bool = True) -> str | 
         raise ClaimsError(f"the {what} claim is not a string")
     if len(value) > limit:
         raise ClaimsError(f"the {what} claim is longer than {limit} characters")
+    if "\x00" in value:  # no identifier needs it, and PostgreSQL cannot even compare it
+        raise ClaimsError(f"the {what} claim contains U+0000")
     return value
 
 
@@ -145,7 +147,7 @@ def parse_claims(body: dict[str, Any], client_id: str) -> LaunchClaims:
         email=_email(body.get("email")),
         target=custom.get("target"),
         context_id=_text(context.get("id"), "context id", MAX_ID, required=False),
-        context_title=title[:MAX_TITLE] if isinstance(title, str) else "",
+        context_title=title[:MAX_TITLE].replace("\x00", "") if isinstance(title, str) else "",
         lineitem=_url(ags.get("lineitem"), "lineitem"),
         memberships_url=_url(nrps.get("context_memberships_url"), "context_memberships_url"),
     )
@@ -167,7 +169,9 @@ def _email(value: object) -> str | None:
         return None
     email = value.strip().lower()
     local, at, domain = email.partition("@")
-    if not at or not local or "." not in domain or len(email) > MAX_EMAIL or " " in email:
+    if not at or not local or "." not in domain or len(email) > MAX_EMAIL:
+        return None
+    if any(char.isspace() or not char.isprintable() for char in email):
         return None
     return email
 

@@ -3,23 +3,28 @@ library (pylti1p3next, import name `pylti1p3`) imported.
 
 Everything else in `app.lti` speaks our models; this module turns them into the
 library's objects: a tool configuration read from `lti_registrations` and
-`lti_deployments`, registrations carrying our signing key, and the launch storage over
-`lti_launch_values` (below). `tool_launch.py` holds the login and launch classes.
+`lti_deployments`, registrations carrying our signing key, the launch storage over
+`lti_launch_values`, the download of a platform's key set (a timeout, a size cap) and
+the reading of LMS roles. `tool_launch.py` holds the login and launch classes.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import requests
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.deployment import Deployment
+from pylti1p3.exception import LtiKeyException
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from pylti1p3.lineitem import LineItem
 from pylti1p3.registration import Registration
+from pylti1p3.roles import AbstractRole, DesignerRole, TeacherRole
 from pylti1p3.tool_config import ToolConfAbstract
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -32,6 +37,9 @@ from app.timeutil import now_utc
 
 DEFAULT_LIFETIME = 3600  # seconds, when the library names none
 EXPIRED_ROWS_PER_WRITE = 100  # expired rows one write deletes on its way (bounded work)
+JWKS_TIMEOUT = 5.0  # seconds, for connecting, each read, and the whole download
+JWKS_MAX_BYTES = 256 * 1024
+JWKS_MAX_KEYS = 50
 
 
 def library_registration(row: LtiRegistration) -> Registration:
@@ -227,3 +235,42 @@ def deep_linking_response_jwt(
 
 
 DEEP_LINKING_DATA_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
+# --- a platform's key set, and its roles ---------------------------------------------------
+
+
+def download_key_set(url: str, session: requests.Session) -> dict[str, Any]:
+    """GET a platform's JWKS: at most JWKS_TIMEOUT seconds and JWKS_MAX_BYTES, or refuse."""
+    deadline = time.monotonic() + JWKS_TIMEOUT
+    chunks, size = [], 0
+    try:
+        with session.get(url, timeout=JWKS_TIMEOUT, stream=True) as response:
+            if response.status_code != 200:
+                raise LtiKeyException(f"the key set URL answered {response.status_code}")
+            for chunk in response.iter_content(16 * 1024):
+                size += len(chunk)
+                if size > JWKS_MAX_BYTES:
+                    raise LtiKeyException("the key set is larger than 256 KB")
+                if time.monotonic() > deadline:
+                    raise LtiKeyException("the key set took too long to arrive")
+                chunks.append(chunk)
+    except requests.RequestException as error:
+        name = type(error).__name__
+        raise LtiKeyException(f"the key set could not be fetched: {name}") from error
+    try:
+        key_set = json.loads(b"".join(chunks))
+    except (ValueError, RecursionError) as error:
+        raise LtiKeyException("the key set is not JSON") from error
+    keys = key_set.get("keys") if isinstance(key_set, dict) else None
+    if not isinstance(keys, list) or not all(isinstance(key, dict) for key in keys):
+        raise LtiKeyException("the key set has no list of keys")
+    return {"keys": keys[:JWKS_MAX_KEYS]}
+
+
+class _InstitutionInstructor(AbstractRole):
+    _institution_roles = ("Instructor", "Administrator", "ContentDeveloper")
+
+
+def is_lms_instructor(body: dict[str, Any]) -> bool:
+    """Instructor, Administrator or ContentDeveloper in the context (or, with no context
+    role at all, in the institution), as the library reads role URIs."""
+    return any(role(body).check() for role in (TeacherRole, DesignerRole, _InstitutionInstructor))

@@ -20,15 +20,12 @@ should end in a 500.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import jwt
-import requests
 from flask import request as flask_request
 from pylti1p3.contrib.flask import (
     FlaskCookieService,
@@ -44,7 +41,6 @@ from pylti1p3.exception import (
     LtiMessageValidationException,
     OIDCException,
 )
-from pylti1p3.roles import AbstractRole, DesignerRole, TeacherRole
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
@@ -60,16 +56,13 @@ from app.lti.claims import (
 )
 from app.lti.keys import LtiKeyError
 from app.lti.models import LtiRegistration
-from app.lti.tool import DatabaseLaunchStorage, ToolConf
+from app.lti.tool import DatabaseLaunchStorage, ToolConf, download_key_set, is_lms_instructor
 
 logger = logging.getLogger(__name__)
 
 LOGIN_LIFETIME = 600  # seconds a nonce and a login's parameters wait for their launch
 LAUNCH_DATA_LIFETIME = 2 * 3600  # a deep-linking launch is restored from storage this long
 KEY_SET_LIFETIME = 3600  # a platform's JWKS is fetched again after this
-JWKS_TIMEOUT = 5.0  # seconds, for connecting, each read, and the whole download
-JWKS_MAX_BYTES = 256 * 1024
-JWKS_MAX_KEYS = 50
 CLOCK_SKEW = 30  # seconds of leeway for exp and iat
 LOGIN_PARAMS = (
     "iss",
@@ -151,6 +144,16 @@ def login_params() -> dict[str, str]:
     return params
 
 
+class ToolLogin(FlaskOIDCLogin):
+    """The library's login, keeping the nonce with the login's parameters under the state,
+    so a launch must bring the id_token issued for this very login (not another one's)."""
+
+    def _generate_nonce(self) -> str:
+        nonce = super()._generate_nonce()
+        self._state_params = {**self._state_params, "nonce": nonce}  # saved after this call
+        return nonce
+
+
 def login_redirect(launch_url: str) -> Response:
     """Answer the platform's login initiation with the redirect to its authorization URL.
 
@@ -159,7 +162,7 @@ def login_redirect(launch_url: str) -> Response:
     """
     params = login_params()
     request, cookies, sessions, storage = _services()
-    login = FlaskOIDCLogin(request, ToolConf(), session_service=sessions, cookie_service=cookies)
+    login = ToolLogin(request, ToolConf(), session_service=sessions, cookie_service=cookies)
     login.set_launch_data_storage(storage)
     login.set_launch_data_lifetime(LOGIN_LIFETIME)
     login.pass_params_to_launch({"login": params})
@@ -180,6 +183,7 @@ class ToolLaunch(FlaskMessageLaunch):
         self._storage: DatabaseLaunchStorage = self._session_service.data_storage
         self._keys_from_cache = False
         self._refetching = False
+        self._replayed = False
         self.set_auto_validation(enable=False)
 
     def _get_id_token(self) -> str:
@@ -195,6 +199,7 @@ class ToolLaunch(FlaskMessageLaunch):
         if not isinstance(state, str) or not state or len(state) > MAX_ID:
             raise LtiMessageValidationException("the state is missing")
         if self._session_service.check_state_is_valid(state, self._get_id_token_hash()):
+            self._replayed = True
             return self  # this very id_token launched before: its spent nonce refuses it
         cookie = self._cookie_service.get_cookie(state)
         if cookie is None:
@@ -212,6 +217,10 @@ class ToolLaunch(FlaskMessageLaunch):
             check_token_shape(self._jwt.get("header"), self._jwt.get("body"))
         except ClaimsError as error:
             raise LtiMessageValidationException(str(error)) from error
+        if not self._replayed:
+            stored = self._session_service.get_state_params(self._get_request_param("state"))
+            if not isinstance(stored, dict) or stored.get("nonce") != self._jwt["body"]["nonce"]:
+                raise LtiMessageValidationException("the id_token was not issued for this login")
         return self
 
     def fetch_public_key(self, key_set_url: str) -> Any:
@@ -296,45 +305,6 @@ class ToolLaunch(FlaskMessageLaunch):
         self.save_launch_data()
         self._storage.remove(self._session_service._get_key(self._get_request_param("state")))
         return self
-
-
-def download_key_set(url: str, session: requests.Session) -> dict[str, Any]:
-    """GET a platform's JWKS: at most JWKS_TIMEOUT seconds and JWKS_MAX_BYTES, or refuse."""
-    deadline = time.monotonic() + JWKS_TIMEOUT
-    chunks, size = [], 0
-    try:
-        with session.get(url, timeout=JWKS_TIMEOUT, stream=True) as response:
-            if response.status_code != 200:
-                raise LtiKeyException(f"the key set URL answered {response.status_code}")
-            for chunk in response.iter_content(16 * 1024):
-                size += len(chunk)
-                if size > JWKS_MAX_BYTES:
-                    raise LtiKeyException("the key set is larger than 256 KB")
-                if time.monotonic() > deadline:
-                    raise LtiKeyException("the key set took too long to arrive")
-                chunks.append(chunk)
-    except requests.RequestException as error:
-        raise LtiKeyException(
-            f"the key set could not be fetched: {type(error).__name__}"
-        ) from error
-    try:
-        key_set = json.loads(b"".join(chunks))
-    except (ValueError, RecursionError) as error:
-        raise LtiKeyException("the key set is not JSON") from error
-    keys = key_set.get("keys") if isinstance(key_set, dict) else None
-    if not isinstance(keys, list) or not all(isinstance(key, dict) for key in keys):
-        raise LtiKeyException("the key set has no list of keys")
-    return {"keys": keys[:JWKS_MAX_KEYS]}
-
-
-class _InstitutionInstructor(AbstractRole):
-    _institution_roles = ("Instructor", "Administrator", "ContentDeveloper")
-
-
-def is_lms_instructor(body: dict[str, Any]) -> bool:
-    """Instructor, Administrator or ContentDeveloper in the context (or, with no context
-    role at all, in the institution), as the library reads role URIs."""
-    return any(role(body).check() for role in (TeacherRole, DesignerRole, _InstitutionInstructor))
 
 
 def verify_launch() -> VerifiedLaunch:

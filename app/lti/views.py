@@ -102,11 +102,12 @@ def launch() -> Response | tuple[str, int]:
         return _new_window_page(refusal)
     except tool_launch.LaunchRefused as refusal:
         return _refused(refusal.reason)
-    if claims.is_deep_linking:
-        extra = {"lti_deep_link_launch": verified.launch_id}
-        return sessions.start(user, url_for("lti.deep_link"), origin, extra=extra)
-    assert target is not None
-    return sessions.start(user, target_url(target), origin)
+    destination = url_for("lti.deep_link") if claims.is_deep_linking else target_url(target)
+    extra = {"lti_deep_link_launch": verified.launch_id} if claims.is_deep_linking else None
+    try:
+        return sessions.start(user, destination, origin, extra=extra)
+    except ValueError as error:  # a registration whose frame origin the session refuses
+        return _refused(f"the session could not start: {error}")
 
 
 def _new_window_page(refusal: tool_launch.NeedsNewWindow) -> tuple[str, int]:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.lti.models import LtiIdentity
+from tests.support.live import released_together
 from tests.support.lti_platform import (
     DEEP_LINKING,
     LTI,
@@ -114,7 +115,7 @@ CASES: dict[str, tuple[Callable[[LmsPlatform], Callable[[Login], str]], str]] = 
     ),
     "a nonce the tool never issued": (
         lambda p: lambda login: p.sign(p.claims("made-up-nonce")),
-        "nonce is unknown or was used",
+        "not issued for this login",
     ),
     "no nonce": (
         lambda p: lambda login: p.sign({**p.claims(""), "nonce": None}),
@@ -147,6 +148,9 @@ CASES: dict[str, tuple[Callable[[LmsPlatform], Callable[[Login], str]], str]] = 
         "can't be decoded",
     ),
     "empty": (lambda p: lambda login: "", "id_token is missing"),
+    # PostgreSQL can neither store nor compare U+0000 (the fuzz test found this one)
+    "a NUL in the issuer": (lambda p: signed(p, iss="\x00"), "U+0000"),
+    "a NUL in the sub": (lambda p: signed(p, sub="learner\x00"), "U+0000"),
 }
 
 
@@ -273,3 +277,57 @@ def test_an_unreachable_or_oversized_key_set_is_a_clean_refusal(client, lti_plat
             db.session.scalar(select(LtiRegistration)).key_set_url = url
         assert_refused(lti_platform.launch(client))
         assert_nobody_logged_in(client)
+
+
+def test_the_same_launch_posted_to_two_servers_at_once_logs_in_exactly_once(
+    make_test_app, lti_platform
+):
+    lti_platform.register()
+    servers = [make_test_app(), make_test_app()]
+    for round_ in range(4):
+        browsers = [server.test_client() for server in servers]
+        login = lti_platform.start_login(browsers[0])
+        # Both servers hold the browser's state cookie: only the nonce can tell them apart.
+        browsers[1].set_cookie("lti1p3-" + login.state, login.state, domain="localhost")
+        token = lti_platform.sign(lti_platform.claims(login.nonce, sub=f"racer-{round_}"))
+
+        def post(index: int, login=login, token=token, browsers=browsers):
+            with servers[index].app_context():
+                return lti_platform.post_launch(browsers[index], login, token).status_code
+
+        statuses = sorted(released_together(2, post))
+        # one launch goes on (302; 303 with the hand-off of app.lti.sessions), one is refused
+        assert statuses[0] in (302, 303) and statuses[1] == 400, (round_, statuses)
+
+
+def test_an_id_token_issued_for_another_login_is_refused_and_stays_usable_there(app, lti_platform):
+    lti_platform.register()
+    victim, attacker = app.test_client(), app.test_client()
+    victims_login = lti_platform.start_login(victim)
+    token = lti_platform.sign(lti_platform.claims(victims_login.nonce, sub="victim"))
+
+    attackers_login = lti_platform.start_login(attacker)  # a state cookie of its own
+    assert_refused(lti_platform.post_launch(attacker, attackers_login, token))
+    assert session_user(attacker) is None
+
+    assert lti_platform.post_launch(victim, victims_login, token).status_code in (302, 303)
+    assert session_user(victim) is not None
+
+
+def test_a_key_set_that_does_not_answer_in_time_is_a_clean_refusal(
+    client, lti_platform, monkeypatch
+):
+    from app.database import unit_of_work
+    from app.lti import tool
+    from app.lti.models import LtiRegistration
+
+    monkeypatch.setattr(tool, "JWKS_TIMEOUT", 0.3)
+    lti_platform.app.add_url_rule("/slow-jwks", "slow", lambda: time.sleep(1.5) or {"keys": []})
+    lti_platform.register()
+    with unit_of_work():
+        db.session.scalar(select(LtiRegistration)).key_set_url = f"{lti_platform.issuer}/slow-jwks"
+
+    started = time.monotonic()
+    assert_refused(lti_platform.launch(client))
+    assert time.monotonic() - started < 1.4
+    assert_nobody_logged_in(client)
