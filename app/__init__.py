@@ -81,6 +81,9 @@ def register_blueprints(app: Flask) -> None:
     blueprints = (auth_bp, course_bp, quizzes_bp, progress_bp, practice_bp, instructor_bp, lti_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    from app.lti import outbox
+
+    outbox.connect()  # grades stored → scores queued for the LMS, in the same transaction
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -110,7 +113,15 @@ def _request_form() -> Any:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import attempts_cli, backup_command, bank_cli, course_cli, demo_cli, users_cli
+    from app.cli import (
+        attempts_cli,
+        backup_command,
+        bank_cli,
+        course_cli,
+        demo_cli,
+        lti_cli,
+        users_cli,
+    )
 
-    for group in (course_cli, users_cli, attempts_cli, bank_cli, demo_cli, backup_command):
+    for group in (course_cli, users_cli, attempts_cli, bank_cli, demo_cli, lti_cli, backup_command):
         app.cli.add_command(group)
