@@ -19,6 +19,7 @@ from app.instructor import learners
 from app.instructor.blueprint import bp
 from app.instructor.gradebook_csv import csv_chunks, csv_filename
 from app.instructor.gradebook_reads import read_gradebook
+from app.lti.status import passback_by_learner, roster_sources
 from app.quizzes import attempts as quiz_attempts
 from app.quizzes import completion
 from app.quizzes.allowances import grant_extra_attempts
@@ -62,6 +63,9 @@ def gradebook() -> str:
     return render_template(
         "instructor/gradebook.html",
         book=gradebook,
+        # The LMS: this page's learners' score passback, and the class lists to fetch.
+        passback=passback_by_learner([row.learner.id for row in gradebook.rows]),
+        rosters=roster_sources(),
         search=search,
         percent=book.format_percent,
         filters=book.FILTERS,
