@@ -298,3 +298,12 @@ def test_send_scores_prints_a_summary(app, lms, runner):
     assert result.exit_code == 0, result.output
     assert "1 sent, 0 to retry, 0 failed" in result.output
     assert db.session.scalar(select(LtiScoreOutbox.status)) == "sent"
+
+
+def test_send_scores_exits_non_zero_only_when_the_database_is_unreachable(tmp_path):
+    from tests.support import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'no-such-folder' / 'db.sqlite3'}")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["lti", "send-scores"])
+    assert result.exit_code == 1 and "The database is unreachable" in result.output
