@@ -307,3 +307,16 @@ def test_send_scores_exits_non_zero_only_when_the_database_is_unreachable(tmp_pa
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["lti", "send-scores"])
     assert result.exit_code == 1 and "The database is unreachable" in result.output
+
+
+def test_an_lms_that_does_not_know_our_key_refuses_the_token_and_the_score_waits(app, lms):
+    client, _ = _linked(app, lms, "ada@example.com")
+    take_quiz(client)
+    lms.services.trust({"keys": []})  # the LMS admin never entered our JWKS URL
+
+    summary = send_scores()
+
+    assert summary.retried == 1 and lms.services.scores == []
+    assert lms.services.refused_tokens and "StopIteration" in lms.services.refused_tokens[0]
+    [row] = outbox_rows()
+    assert row.status == "pending" and "401" in row.last_error
