@@ -23,7 +23,7 @@ from app.auth.models import ROLE_LEARNER, User
 from app.auth.services import MAX_NAME_LENGTH, clean_name, name_key, name_problem
 from app.extensions import db
 from app.lti.models import LTI_ID, LtiContext, LtiIdentity, LtiRegistration
-from app.lti.tool import ServiceClient, ServiceError
+from app.lti.tool_services import ServiceClient, ServiceError
 from app.timeutil import now_utc
 
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"

@@ -37,7 +37,7 @@ from app.lti.models import (
     LtiGradeLink,
     LtiScoreOutbox,
 )
-from app.lti.tool import ServiceClient, ServiceError
+from app.lti.tool_services import ServiceClient, ServiceError
 from app.timeutil import as_utc, now_utc
 
 BATCH_SIZE = 20

@@ -2,7 +2,7 @@
 
 The gradebook shows each LMS learner's passback state (app.lti.status); these two POSTs
 act on it. Fetching the class list talks to the LMS inside this request, outside any
-transaction, bounded by the services' timeouts (app.lti.tool: 5 s to connect, 10 s to
+transaction, bounded by the services' timeouts (app.lti.tool_services: 5 s to connect, 10 s to
 read, per page, at most app.lti.roster.MAX_PAGES pages): an LMS that fails gives a
 flash message, never an error page.
 """

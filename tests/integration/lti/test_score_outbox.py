@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from app.database import unit_of_work
 from app.extensions import db
-from app.lti import keys, sending, tool
+from app.lti import keys, sending, tool_services
 from app.lti.models import LtiScoreOutbox
 from app.lti.sending import MAX_TRIES, send_scores
 from app.quizzes.grades import grades_stored
@@ -199,7 +199,7 @@ def test_backoff_doubles_from_a_minute_up_to_six_hours():
 
 
 def test_a_hanging_lms_costs_the_read_timeout_once_and_never_a_submit(app, lms, monkeypatch):
-    monkeypatch.setattr(tool, "READ_TIMEOUT", 0.5)
+    monkeypatch.setattr(tool_services, "READ_TIMEOUT", 0.5)
     learners = [_linked(app, lms, f"learner{n}@example.com") for n in range(3)]
     lms.services.mode, lms.services.delay = "slow", 5.0
 
