@@ -113,15 +113,11 @@ def _request_form() -> Any:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import (
-        attempts_cli,
-        backup_command,
-        bank_cli,
-        course_cli,
-        demo_cli,
-        lti_cli,
-        users_cli,
-    )
+    from app.cli import attempts_cli, backup_command, bank_cli, course_cli, demo_cli, users_cli
 
-    for group in (course_cli, users_cli, attempts_cli, bank_cli, demo_cli, lti_cli, backup_command):
+    for group in (course_cli, users_cli, attempts_cli, bank_cli, demo_cli, backup_command):
         app.cli.add_command(group)
+
+    from app.cli_scores import add_score_commands
+
+    add_score_commands(app)  # `flask lti send-scores`, in the `lti` group

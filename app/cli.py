@@ -244,25 +244,3 @@ def demo_clear_command() -> None:
     with unit_of_work():
         removed = clear_demo()
     click.echo(f"Removed {removed} demo accounts and their data.")
-
-
-# --- lti: `flask lti send-scores` (the score outbox; app/lti/sending.py) ------------------
-lti_cli = AppGroup("lti", help="LTI 1.3: platforms, the tool's keys and the score outbox.")
-
-
-@lti_cli.command("send-scores")
-@click.option(
-    "--batch-size", type=click.IntRange(1, 500), default=20, show_default=True,
-    help="How many scores one claim takes (each is committed as it is sent).",
-)  # fmt: skip
-def lti_send_scores_command(batch_size: int) -> None:
-    """Send queued scores to the LMS platforms (run it from cron, every minute or so)."""
-    from sqlalchemy.exc import OperationalError
-
-    from app.lti.sending import send_scores
-
-    try:
-        summary = send_scores(batch_size=batch_size)
-    except OperationalError as error:  # the only failure that is not one score's
-        raise click.ClickException(f"The database is unreachable: {error.orig}") from error
-    click.echo(summary.line())

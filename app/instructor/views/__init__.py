@@ -22,8 +22,8 @@
                                                             grant_extra_attempt gradebook
     POST      /instructor/learners/<id>/password-reset      issue_password_reset gradebook
     GET       /instructor/attempts/<id>                     attempt_review      gradebook
-    POST      /instructor/learners/<id>/lti-scores/retry    retry_lti_scores    lti
-    POST      /instructor/gradebook/roster                  fetch_lti_roster    lti
+    POST      /instructor/learners/<id>/lti-scores/retry    retry_lti_scores    gradebook
+    POST      /instructor/gradebook/roster                  fetch_lti_roster    gradebook
     GET       /instructor/lessons/<slug>/statistics         statistics          statistics
     GET       /instructor/lessons/<slug>/statistics.csv     statistics_csv      statistics
     GET       /instructor/lessons/<slug>/statistics.json    statistics_json     statistics
@@ -37,20 +37,9 @@ from app.instructor.views import (
     gradebook,
     home,
     lessons,
-    lti,
     questions,
     statistics,
     transfer,
 )
 
-__all__ = [
-    "bp",
-    "course",
-    "gradebook",
-    "home",
-    "lessons",
-    "lti",
-    "questions",
-    "statistics",
-    "transfer",
-]
+__all__ = ["bp", "course", "gradebook", "home", "lessons", "questions", "statistics", "transfer"]
