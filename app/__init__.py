@@ -81,6 +81,9 @@ def register_blueprints(app: Flask) -> None:
     blueprints = (auth_bp, course_bp, quizzes_bp, progress_bp, practice_bp, instructor_bp, lti_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    from app.lti import outbox
+
+    outbox.connect()  # grades stored → scores queued for the LMS, in the same transaction
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -115,3 +118,7 @@ def register_commands(app: Flask) -> None:
 
     for group in (course_cli, users_cli, attempts_cli, bank_cli, demo_cli, backup_command, lti_cli):
         app.cli.add_command(group)
+
+    from app.cli_scores import add_score_commands
+
+    add_score_commands(app)  # `flask lti send-scores`, in the `lti` group

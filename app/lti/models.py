@@ -21,6 +21,7 @@ URL = String(1000)
 LTI_ID = String(255)
 
 OUTBOX_PENDING = "pending"
+OUTBOX_SENDING = "sending"  # claimed by a sender until next_try_at (its lease) passes
 OUTBOX_SENT = "sent"
 OUTBOX_SUPERSEDED = "superseded"  # a later score for the same line item and learner went
 OUTBOX_FAILED = "failed"  # gave up after the last retry; an instructor can retry

@@ -27,9 +27,10 @@ from tests.support.practice import practice_answer, shown_card
 # issue 13: a lesson's first view adds its one INSERT (marking it read), My progress and a
 # lesson's score history; practice: a card GET ≤ 5, an answer POST ≤ 7, the page after an
 # answer ≤ 5, and `due_count`, which other pages call, is one statement. Issue 12: submit
-# ≤ 11 (it bumps the lesson's graded revision for the item statistics).
+# ≤ 11 (it bumps the lesson's graded revision for the item statistics). Issue 17: submit ≤ 12
+# (one INSERT … SELECT queues the grade for the learner's LMS, none when not linked).
 BUDGETS = {
-    "lesson": 4, "lesson first view": 5, "outline": 4, "quiz": 5, "autosave": 4, "submit": 11,
+    "lesson": 4, "lesson first view": 5, "outline": 4, "quiz": 5, "autosave": 4, "submit": 12,
     "result": 7, "my progress": 6, "score history": 5,
     "practice": 5, "practice answer": 7, "practice review": 5, "due count": 1,
 }  # fmt: skip
@@ -127,6 +128,7 @@ def test_each_page_stays_within_its_budget_however_much_data_there_is(
     app, client, learner, count_queries, tmp_path
 ):
     small = _costs(app, client, count_queries, tmp_path / "small", 2, 2, learners=1)
+    print("statement costs:", small)
     over = {page: cost for page, cost in small.items() if cost > BUDGETS[page]}
     assert not over, f"over budget: {over} (budgets {BUDGETS}; all costs {small})"
 

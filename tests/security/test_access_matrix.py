@@ -110,6 +110,12 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/instructor/lessons/<slug>/export.gift", "GET"):            (302, 403, 403, 200),
     ("/instructor/gradebook", "GET"):                             (302, 403, 403, 200),
     ("/instructor/gradebook.csv", "GET"):                         (302, 403, 403, 200),
+    # the LMS (issue 17): retry a learner's score passback; fetch a class list (the LMS
+    # course is a form field: none sent → 404)
+    ("/instructor/learners/<id:learner_id>/lti-scores/retry", "GET"): (405, 405, 405, 405),
+    ("/instructor/learners/<id:learner_id>/lti-scores/retry", "POST"): (302, 403, 403, 302),
+    ("/instructor/gradebook/roster", "GET"):                      (405, 405, 405, 405),
+    ("/instructor/gradebook/roster", "POST"):                     (302, 403, 403, 404),
     ("/instructor/learners/<id:learner_id>", "GET"):             (302, 403, 403, 200),
     ("/instructor/learners/<id:learner_id>/lessons/<id:lesson_id>/extra-attempt", "GET"):
                                                                   (405, 405, 405, 405),

@@ -159,8 +159,13 @@ class LmsPlatform:
 
     # --- our tables ----------------------------------------------------------------------
 
-    def register(self, created_by_id: int | None = None, name: str = "Test LMS") -> int:
-        """Register this platform with the tool (as the instructor page would); its id."""
+    def register(
+        self, created_by_id: int | None = None, name: str = "Test LMS", token_url: str | None = None
+    ) -> int:
+        """Register this platform with the tool (as the instructor page would); its id.
+
+        `token_url`: where its OAuth2 token endpoint is (tests/support/lti_services.py).
+        """
         from app.database import unit_of_work
         from app.lti import keys
         from app.lti.models import LtiDeployment, LtiRegistration
@@ -172,7 +177,7 @@ class LmsPlatform:
                 issuer=self.issuer,
                 client_id=self.client_id,
                 auth_login_url=f"{self.issuer}/auth",
-                auth_token_url=f"{self.issuer}/token",
+                auth_token_url=token_url or f"{self.issuer}/token",
                 key_set_url=f"{self.issuer}/jwks",
                 created_by_id=created_by_id,
                 deployments=[LtiDeployment(deployment_id=self.deployment_id)],

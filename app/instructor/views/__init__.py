@@ -22,6 +22,8 @@
                                                             grant_extra_attempt gradebook
     POST      /instructor/learners/<id>/password-reset      issue_password_reset gradebook
     GET       /instructor/attempts/<id>                     attempt_review      gradebook
+    POST      /instructor/learners/<id>/lti-scores/retry    retry_lti_scores    gradebook
+    POST      /instructor/gradebook/roster                  fetch_lti_roster    gradebook
     GET       /instructor/lessons/<slug>/statistics         statistics          statistics
     GET       /instructor/lessons/<slug>/statistics.csv     statistics_csv      statistics
     GET       /instructor/lessons/<slug>/statistics.json    statistics_json     statistics

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from app.auth import resets
@@ -19,6 +20,8 @@ from app.instructor import learners
 from app.instructor.blueprint import bp
 from app.instructor.gradebook_csv import csv_chunks, csv_filename
 from app.instructor.gradebook_reads import read_gradebook
+from app.lti import roster, sending
+from app.lti.status import passback_by_learner, roster_sources
 from app.quizzes import attempts as quiz_attempts
 from app.quizzes import completion
 from app.quizzes.allowances import grant_extra_attempts
@@ -62,6 +65,9 @@ def gradebook() -> str:
     return render_template(
         "instructor/gradebook.html",
         book=gradebook,
+        # The LMS: this page's learners' score passback, and the class lists to fetch.
+        passback=passback_by_learner([row.learner.id for row in gradebook.rows]),
+        rosters=roster_sources(),
         search=search,
         percent=book.format_percent,
         filters=book.FILTERS,
@@ -167,3 +173,54 @@ def attempt_review(attempt_id: int) -> str | Response:
         learner_sees=parts_by_visibility(review.learner_sees or {}),
         answer_label="Learner's answer",
     )
+
+
+# --- the LMS (LTI): retry a learner's score passback, fetch an LMS class list ------------
+# Fetching the class list talks to the LMS inside this request, outside any transaction,
+# bounded by the services' timeouts (app.lti.tool_services: 5 s to connect, 10 s to read,
+# per page, at most app.lti.roster.MAX_PAGES pages): an LMS that fails gives a flash
+# message, never an error page.
+
+
+@bp.route("/learners/<id:learner_id>/lti-scores/retry", methods=["POST"])
+@instructor_required
+def retry_lti_scores(learner_id: int) -> Response:
+    """Make the learner's waiting and failed scores due now (the next send-scores run)."""
+    with unit_of_work():
+        if learners.read_learner(learner_id) is None:
+            abort(404)
+        count = sending.retry_now(learner_id)
+    if count:
+        flash("The LMS scores will be sent again at the next send (within a minute or so).",
+              "success")  # fmt: skip
+    else:
+        flash("No score of this learner is waiting or failed.", "info")
+    return redirect(url_for("instructor.gradebook"))
+
+
+@bp.route("/gradebook/roster", methods=["POST"])
+@instructor_required
+def fetch_lti_roster() -> Response:
+    """Add the LMS course's learners who never launched us, to show as "not started"."""
+    value = request.form.get("context", "")
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        abort(404)
+    try:
+        fetched = roster.fetch_roster(int(value))
+    except roster.RosterError as error:
+        flash(f"The LMS did not send its class list: {error}"[:300], "warning")
+        return redirect(url_for("instructor.gradebook"))
+    if fetched is None:
+        abort(404)
+    try:
+        with unit_of_work():
+            added = roster.add_members(fetched)
+    except IntegrityError:  # another fetch of the same list committed first
+        flash("The class list was being fetched at the same time; fetch it again.", "warning")
+        return redirect(url_for("instructor.gradebook"))
+    found = len(fetched.members)
+    message = f"The LMS lists {found} learner{'s' if found != 1 else ''}; {added} new here."
+    if fetched.truncated:
+        message += f" Only the first {roster.MAX_MEMBERS} or {roster.MAX_PAGES} pages were read."
+    flash(message, "success")
+    return redirect(url_for("instructor.gradebook"))
