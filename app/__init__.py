@@ -118,7 +118,3 @@ def register_commands(app: Flask) -> None:
 
     for group in (course_cli, users_cli, attempts_cli, bank_cli, demo_cli, backup_command, lti_cli):
         app.cli.add_command(group)
-
-    from app.cli_scores import add_score_commands
-
-    add_score_commands(app)  # `flask lti send-scores`, in the `lti` group

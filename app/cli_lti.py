@@ -1,4 +1,5 @@
-"""`flask lti …`: register LMS platforms (LTI 1.3), print the tool's URLs, rotate its keys.
+"""`flask lti …`: register LMS platforms (LTI 1.3), print the tool's URLs, rotate its keys,
+send the score outbox (`send-scores`, from cron every minute).
 
 Beside `app/cli.py` (which would pass 400 lines with these). A command that writes does it
 in one unit of work; bad arguments are a ClickException (exit 1) and nothing is stored.
@@ -15,7 +16,9 @@ from app.auth.models import ROLE_INSTRUCTOR
 from app.database import unit_of_work
 from app.extensions import db
 
-lti_cli = AppGroup("lti", help="Connect LMS platforms (LTI 1.3) and manage the tool's keys.")
+lti_cli = AppGroup(
+    "lti", help="Connect LMS platforms (LTI 1.3), manage the tool's keys, send scores."
+)
 lti_keys_cli = AppGroup("keys", help="The tool's signing keys (published at /lti/jwks).")
 lti_cli.add_command(lti_keys_cli)
 
@@ -180,3 +183,24 @@ def lti_keys_retire_command(kid: str) -> None:
     except LtiKeyError as error:
         raise click.ClickException(f"{error} Nothing changed.") from error
     click.echo(f"Retired key {kid}; it is no longer published or used.")
+
+
+@lti_cli.command("send-scores")
+@click.option(
+    "--batch-size", type=click.IntRange(1, 500), default=20, show_default=True,
+    help="How many scores one claim takes (each is committed as it is sent).",
+)  # fmt: skip
+def send_scores_command(batch_size: int) -> None:
+    """Send queued scores to the LMS platforms; exit 1 only if the database is unreachable.
+
+    The logic is app.lti.sending; run it from cron every minute, as `attempts close-overdue`.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    from app.lti.sending import send_scores
+
+    try:
+        summary = send_scores(batch_size=batch_size)
+    except OperationalError as error:  # the only failure that is not one score's
+        raise click.ClickException(f"The database is unreachable: {error.orig}") from error
+    click.echo(summary.line())

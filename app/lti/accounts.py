@@ -80,10 +80,10 @@ def _new_identity(registration: LtiRegistration, claims: LaunchClaims, role: str
     raise RuntimeError("an LTI account could not be made")  # both inserts lost: a bug
 
 
-def _insert(
-    registration: LtiRegistration, claims: LaunchClaims, role: str, email: str | None
-) -> LtiIdentity:
-    name = display_name(claims.display_name)
+def new_lti_user(claimed_name: str | None, email: str | None, role: str = ROLE_LEARNER) -> User:
+    """An account made from the LMS (a launch or its roster): the claimed name by our name
+    rule, the email as given (the caller has checked nobody has it), no password."""
+    name = display_name(claimed_name)
     user = User(
         email=email,
         password_hash="",  # no password: app.auth.services.authenticate refuses it
@@ -92,6 +92,14 @@ def _insert(
         name_key=name_key(name),
         name_confirmed=True,
     )
+    db.session.add(user)
+    return user
+
+
+def _insert(
+    registration: LtiRegistration, claims: LaunchClaims, role: str, email: str | None
+) -> LtiIdentity:
+    user = new_lti_user(claims.display_name, email, role)
     identity = LtiIdentity(
         issuer=claims.issuer, subject=claims.subject, registration=registration, user=user
     )

@@ -143,8 +143,8 @@ def parse_claims(body: dict[str, Any], client_id: str) -> LaunchClaims:
         deployment_id=body[LTI + "deployment_id"],
         message_type=body[LTI + "message_type"],
         roles=tuple(body[LTI + "roles"]),
-        display_name=_display_name(body),
-        email=_email(body.get("email")),
+        display_name=person_name(body),
+        email=person_email(body.get("email")),
         target=custom.get("target"),
         context_id=_text(context.get("id"), "context id", MAX_ID, required=False),
         context_title=title[:MAX_TITLE].replace("\x00", "") if isinstance(title, str) else "",
@@ -153,7 +153,9 @@ def parse_claims(body: dict[str, Any], client_id: str) -> LaunchClaims:
     )
 
 
-def _display_name(body: dict[str, Any]) -> str | None:
+def person_name(body: dict[str, Any]) -> str | None:
+    """A person's name as an LMS sends it (a launch's claims or a roster member): `name`,
+    else given and family names; None when there is none to use."""
     name = body.get("name")
     if isinstance(name, str) and name.strip() and len(name) <= MAX_NAME_CLAIM:
         return name
@@ -163,7 +165,7 @@ def _display_name(body: dict[str, Any]) -> str | None:
     return joined or None
 
 
-def _email(value: object) -> str | None:
+def person_email(value: object) -> str | None:
     """The email claim if it looks like one (an LMS may send none, or junk: we then keep none)."""
     if not isinstance(value, str):
         return None

@@ -8,8 +8,8 @@ in the caller's unit of work, an account and an LTI identity for each active lea
 not yet known: the name from the LMS, the email only if sent and unused, no password
 (`password_hash` ""), never launched.
 
-`create_lti_user` is the one place such an account is made here; the launch's own
-account making (app.lti.accounts, another branch) should share it.
+Names, emails and the account itself follow the same rules as a launch's
+(app.lti.claims `person_name`/`person_email`, app.lti.accounts `new_lti_user`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.auth.models import ROLE_LEARNER, User
-from app.auth.services import MAX_NAME_LENGTH, clean_name, name_key, name_problem
+from app.auth.models import User
 from app.extensions import db
+from app.lti.accounts import display_name, new_lti_user
+from app.lti.claims import person_email, person_name
 from app.lti.models import LTI_ID, LtiContext, LtiIdentity, LtiRegistration
 from app.lti.tool_services import ServiceClient, ServiceError
 from app.timeutil import now_utc
@@ -35,8 +36,6 @@ LEARNER_ROLES = {
     "Learner",
     "http://purl.imsglobal.org/vocab/lis/v2/membership/Learner#Learner",
 }
-STAND_IN_NAME = "LMS learner"
-MAX_EMAIL_LENGTH = 254
 
 
 class RosterError(Exception):
@@ -102,21 +101,12 @@ def active_learner(entry: Any) -> Member | None:
 
 
 def member_name(entry: dict[str, Any]) -> str:
-    """The member's name as the LMS gives it, cut to our length; a stand-in if unusable."""
-    name = entry.get("name")
-    if not isinstance(name, str) or not name.strip():
-        parts = [entry.get("given_name"), entry.get("family_name")]
-        name = " ".join(part for part in parts if isinstance(part, str))
-    name = clean_name(name)[:MAX_NAME_LENGTH].strip()
-    return name if name_problem(name) is None else STAND_IN_NAME
+    """The member's name by the same rule as a launch's (app.lti.accounts.display_name)."""
+    return display_name(person_name(entry))
 
 
 def member_email(entry: dict[str, Any]) -> str | None:
-    email = entry.get("email")
-    if not isinstance(email, str):
-        return None
-    email = email.strip().lower()
-    return email if 3 <= len(email) <= MAX_EMAIL_LENGTH and "@" in email else None
+    return person_email(entry.get("email"))
 
 
 def add_members(roster: Roster) -> int:
@@ -141,7 +131,7 @@ def add_members(roster: Roster) -> int:
         email = member.email if member.email and member.email not in taken else None
         if email:
             taken.add(email)  # two members sending the same address: the first keeps it
-        users.append(create_lti_user(member.name, email))
+        users.append(new_lti_user(member.name, email))
     db.session.flush()
     db.session.add_all(
         LtiIdentity(
@@ -158,13 +148,3 @@ def add_members(roster: Roster) -> int:
         context.roster_fetched_at = now_utc()
     db.session.flush()
     return len(new)
-
-
-def create_lti_user(name: str, email: str | None) -> User:
-    """A learner account made from the LMS: its name, its email if given, no password."""
-    user = User(
-        email=email, name=name, name_key=name_key(name), name_confirmed=True,
-        password_hash="", role=ROLE_LEARNER,
-    )  # fmt: skip
-    db.session.add(user)
-    return user

@@ -18,6 +18,7 @@ from app.auth.models import User
 from app.database import unit_of_work
 from app.extensions import db
 from app.lti import keys
+from app.lti.accounts import STAND_IN_NAME
 from app.lti.models import LtiContext, LtiIdentity, LtiScoreOutbox
 from app.lti.sending import send_scores
 from tests.support import csrf_token, make_user
@@ -149,7 +150,7 @@ def test_fetching_the_class_list_lists_learners_who_never_launched_as_not_starte
 
     not_started = instructor_client.get("/instructor/gradebook?show=not-started")
     listed = not_started.get_data(as_text=True)
-    for name in ("Grace Hopper", "Alan Turing", "LMS learner"):
+    for name in ("Grace Hopper", "Alan Turing", STAND_IN_NAME):
         assert f">{name}</a>" in listed
     assert "Teacher Person" not in listed and "Gone Learner" not in listed
     identities = {
