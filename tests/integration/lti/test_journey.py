@@ -218,3 +218,35 @@ def test_a_deep_linked_quiz_from_the_teachers_pick_to_the_lms_gradebook(
     listed = not_started.get_data(as_text=True)
     assert ">Nia Never</a>" in listed
     assert ">Lin Learner</a>" not in listed and "Tess Teacher" not in listed
+
+
+def test_a_grade_from_before_the_lms_column_existed_is_sent_on_the_first_launch_of_it(
+    app, lms, runner
+):
+    platform, services = lms.platform, lms.services
+    # The learner opened the lesson from the LMS and took its quiz: no column for it yet.
+    learner = app.test_client()
+    platform.launch(learner, sub="lms-early-1", name="Eli Early", target="lesson:first-lesson")
+    quiz = start_quiz(learner, "first-lesson")
+    answers = form_answers(db.session.get(Attempt, int(quiz.rsplit("/", 1)[1])), right=True)
+    db.session.rollback()
+    learner.post(quiz + "/submit", data={**quiz_fields(learner, quiz), **answers})
+    assert db.session.scalar(select(LtiScoreOutbox.id)) is None  # nowhere to send it
+
+    # Later the teacher deep-links the quiz; the learner opens the new link once, twice.
+    column = services.lineitem_url("quiz-first-lesson")
+    for _ in range(2):
+        landed = platform.launch(
+            learner, sub="lms-early-1", target="quiz:first-lesson", lineitem=column
+        )
+        assert landed.status_code == 302
+
+    # The grade they already have goes to the new column, once.
+    grade = db.session.scalar(select(LessonGrade))
+    (row,) = db.session.scalars(select(LtiScoreOutbox)).all()
+    assert (row.status, row.score_given, row.score_maximum) == (
+        "pending", grade.score, grade.max_score,
+    )  # fmt: skip
+    assert runner.invoke(args=["lti", "send-scores"]).exit_code == 0
+    (received,) = services.scores
+    assert received.lineitem == column and received.body["scoreGiven"] == grade.score > 0
