@@ -1,10 +1,12 @@
 """What a verified resource-link launch leaves behind: the LMS course and the grade link.
 
 A quiz launched with an AGS line item gets a grade link (registration, line item,
-learner), so the learner's counted grade for that lesson goes back to that column; the
-LMS course is noted with its roster URL (NRPS) when the launch offers one. Upserts by
-the tables' unique keys, so launching twice changes nothing but what the LMS updated.
-Services flush; the launch view's unit of work commits.
+learner), so the learner's counted grade for that lesson goes back to that column; when
+the link is new, a grade the learner already has is queued at once (the column shows it
+without waiting for another submit). The LMS course is noted with its roster URL (NRPS)
+when the launch offers one. Upserts by the tables' unique keys, so launching twice
+changes nothing but what the LMS updated. Services flush; the launch view's unit of
+work commits.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from app.course.models import Lesson
 from app.extensions import db
 from app.lti.claims import LaunchClaims
 from app.lti.models import LtiContext, LtiGradeLink, LtiRegistration
+from app.lti.outbox import queue_scores
 from app.lti.targets import QUIZ, Target
 
 
@@ -32,8 +35,24 @@ def record_launch(
     if target.kind == QUIZ and claims.lineitem is not None:
         lesson_id = db.session.scalar(select(Lesson.id).where(Lesson.slug == target.slug))
         if lesson_id is not None:  # no such lesson: the page says so (404), no link
+            new = not _has_grade_link(registration, claims, user)
             _upsert_grade_link(registration, claims, user, lesson_id)
+            if new:  # a grade stored before the LMS had this column goes there now
+                queue_scores(lesson_id, [user.id])
     db.session.flush()
+
+
+def _has_grade_link(registration: LtiRegistration, claims: LaunchClaims, user: User) -> bool:
+    return (
+        db.session.scalar(
+            select(LtiGradeLink.id).where(
+                LtiGradeLink.registration_id == registration.id,
+                LtiGradeLink.lineitem_url == claims.lineitem,
+                LtiGradeLink.user_id == user.id,
+            )
+        )
+        is not None
+    )
 
 
 def _insert() -> Any:

@@ -6,7 +6,7 @@ import contextvars
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
@@ -26,7 +26,9 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args: Any, **kwargs: Any):
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        if db.session.registry.has():
+        # A redirect followed (follow_redirects=True) opens again inside that context,
+        # where there is no app context of the test's to roll back.
+        if has_app_context() and db.session.registry.has():
             db.session.rollback()  # the test's next query sees what the request stored
         return response
 

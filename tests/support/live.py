@@ -24,6 +24,7 @@ from pathlib import Path
 
 from tests.support.apps import FIXTURE_COURSE
 
+LIVE_SECRET_KEY = "live-server-test-secret-key"  # every live server's, unless a test sets one
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -49,7 +50,7 @@ class LiveServer:
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "live-server-test-secret-key",
+            "SECRET_KEY": LIVE_SECRET_KEY,
             "COURSE_DIR": str(FIXTURE_COURSE),
             "RATELIMIT_ENABLED": "0",
             **env_extra,
@@ -138,11 +139,20 @@ def live_gunicorn(database_url: str, workers: int = 2, **env_extra: str) -> Iter
 
 
 class Session:
-    """A minimal HTTP client keeping one session cookie, never following redirects."""
+    """A minimal HTTP client keeping its session cookie, never following redirects.
 
-    def __init__(self, host: str, cookie: str = "") -> None:
+    `cookie` is the session cookie ("session=…"), which tests pass between clients.
+    With `every_cookie`, `cookies` also keeps any other cookie the server sets (an LTI
+    login's state cookie, a login device cookie) and sends it back to whichever host the
+    session talks to, as a browser does (cookies ignore the port); without it, as
+    before, only the session cookie is kept.
+    """
+
+    def __init__(self, host: str, cookie: str = "", every_cookie: bool = False) -> None:
         self.host = host
         self.cookie = cookie
+        self.every_cookie = every_cookie
+        self.cookies: dict[str, str] = {}
 
     def request(
         self,
@@ -154,8 +164,10 @@ class Session:
     ):
         connection = http.client.HTTPConnection(self.host, timeout=30)
         headers = dict(headers or {})
-        if self.cookie:
-            headers["Cookie"] = self.cookie
+        jar = [self.cookie] if self.cookie else []
+        jar += [f"{name}={value}" for name, value in self.cookies.items()]
+        if jar:
+            headers["Cookie"] = "; ".join(jar)
         if form is not None:
             body = urllib.parse.urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -163,10 +175,22 @@ class Session:
         response = connection.getresponse()
         text = response.read().decode()
         for header, value in response.getheaders():
-            if header.lower() == "set-cookie" and value.startswith("session="):
-                self.cookie = value.split(";", 1)[0]
+            if header.lower() == "set-cookie":
+                self._keep(value)
         connection.close()
         return response, text
+
+    def _keep(self, set_cookie: str) -> None:
+        pair = set_cookie.split(";", 1)[0]
+        name, _, value = pair.partition("=")
+        if name == "session":
+            self.cookie = pair
+        elif not self.every_cookie:
+            return
+        elif value and "max-age=0" not in set_cookie.lower():
+            self.cookies[name] = value
+        else:  # a cookie the server deleted
+            self.cookies.pop(name, None)
 
     def upload(self, path: str, fields: dict[str, str], name: str, filename: str, content: str):
         """POST a multipart form with one file, as a browser's file input sends it."""
