@@ -105,3 +105,10 @@ class PasswordResetForm(NewPasswordFields):
     """Set a new password with a reset link an instructor passed on."""
 
     submit = SubmitField("Set password")
+
+
+class PasswordLoginForm(NewPasswordFields):
+    """An account made by an LMS launch adds an email and password to log in without the LMS."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    submit_password_login = SubmitField("Set up a password log-in")

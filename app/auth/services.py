@@ -5,9 +5,11 @@ from __future__ import annotations
 import unicodedata
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import ROLE_INSTRUCTOR, ROLE_LEARNER, User, new_session_token
+from app.database import savepoint
 from app.extensions import db
 
 # scrypt is Werkzeug's default: memory-hard and modern.
@@ -18,6 +20,10 @@ _DUMMY_HASH = generate_password_hash("not a real password", method=PASSWORD_METH
 
 class AccountError(ValueError):
     """An account operation cannot be done; the message says why."""
+
+
+class EmailTaken(AccountError):
+    """The email belongs to another account."""
 
 
 class WrongPassword(AccountError):
@@ -165,6 +171,32 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError(problem)
     user.password_hash = generate_password_hash(new, method=PASSWORD_METHOD)
     rotate_session_token(user)
+
+
+def add_password_login(user: User, email: str, password: str) -> None:
+    """Let an account made by an LMS launch (no password) log in with an email and password too.
+
+    Only for an account without a password (one with a password changes it with the
+    current one). The email must be free: an address another account has is refused
+    (and a race for it is refused by the unique constraint). Every other session ends.
+    Raises AccountError, nothing stored.
+    """
+    if user.password_hash:
+        raise AccountError("This account already has a password: change it instead.")
+    email = normalise_email(email)
+    problem = password_problem(email, password)
+    if problem:
+        raise AccountError(problem)
+    owner = find_user(email)
+    if owner is not None and owner.id != user.id:
+        raise EmailTaken("Another account uses this email address.")
+    user.email = email
+    user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    try:
+        with savepoint():
+            rotate_session_token(user)  # flushes: the unique email is checked here
+    except IntegrityError as error:
+        raise EmailTaken("Another account uses this email address.") from error
 
 
 def set_password(email: str, password: str) -> User:

@@ -31,6 +31,7 @@ from app.auth.forms import (
     LoginForm,
     NameForm,
     PasswordChangeForm,
+    PasswordLoginForm,
     PasswordResetForm,
     RegisterForm,
 )
@@ -140,8 +141,19 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
-def _account_page(name_form: NameForm, password_form: PasswordChangeForm) -> str:
-    """Show both account forms (one of them, after a refused POST, with its errors)."""
+def _account_page(
+    name_form: NameForm, password_form: PasswordChangeForm | PasswordLoginForm | None = None
+) -> str:
+    """Show both account forms (one of them, after a refused POST, with its errors).
+
+    An account made by an LMS launch has no password yet: it is offered a password
+    log-in (an email and a password) instead of a password change.
+    """
+    if password_form is None:
+        if current_user.password_hash:
+            password_form = PasswordChangeForm(formdata=None)
+        else:
+            password_form = PasswordLoginForm(formdata=None, email=current_user.email or "")
     return render_template(
         "auth/account.html",
         name_form=name_form,
@@ -153,9 +165,7 @@ def _account_page(name_form: NameForm, password_form: PasswordChangeForm) -> str
 @bp.route("/account")
 @login_required
 def account() -> str:
-    return _account_page(
-        NameForm(formdata=None, name=current_user.name), PasswordChangeForm(formdata=None)
-    )
+    return _account_page(NameForm(formdata=None, name=current_user.name))
 
 
 @bp.route("/account/name", methods=["POST"])
@@ -171,7 +181,7 @@ def change_name() -> Response | str:
         else:
             flash("Your name is saved.", "success")
             return redirect(_safe_next(request.args.get("next") or url_for("auth.account")))
-    return _account_page(form, PasswordChangeForm(formdata=None))
+    return _account_page(form)
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -201,6 +211,34 @@ def change_password() -> Response | str:
             session.clear()
             login_user(current_user._get_current_object())
             flash("Your password is changed. Other devices have been logged out.", "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(NameForm(formdata=None, name=current_user.name), form)
+
+
+@bp.route("/account/password-login", methods=["POST"])
+@login_required
+@limiter.limit(
+    _limit("RATELIMIT_PASSWORD_CHANGE"), key_func=user_key, methods=["POST"],
+    deduct_when=form_came_back,
+)  # fmt: skip
+def add_password_login() -> Response | str:
+    """An LMS-made account adds an email and password; other sessions end, this one goes on."""
+    if current_user.password_hash:
+        abort(404)  # an account with a password changes it on the account page
+    form = PasswordLoginForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                services.add_password_login(current_user, form.email.data, form.new_password.data)
+        except services.EmailTaken as error:
+            form.email.errors.append(str(error))
+        except services.AccountError as error:
+            form.new_password.errors.append(str(error))
+        else:
+            # The rotation ended every session: go on under the new token, keeping what
+            # the LMS launch put in this one (the frame it may be shown in).
+            login_user(current_user._get_current_object())
+            flash("You can now also log in with your email and password.", "success")
             return redirect(url_for("auth.account"))
     return _account_page(NameForm(formdata=None, name=current_user.name), form)
 

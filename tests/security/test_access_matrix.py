@@ -60,6 +60,9 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/account/name", "POST"):                                    (302, 200, 200, 200),
     ("/account/password", "GET"):                                 (405, 405, 405, 405),
     ("/account/password", "POST"):                                (302, 200, 200, 200),
+    # a password log-in is added only by an account without a password (made by an LMS)
+    ("/account/password-login", "GET"):                           (405, 405, 405, 405),
+    ("/account/password-login", "POST"):                          (302, 404, 404, 404),
     # quizzes: attempts are visible to their owner only (404 for everyone else)
     ("/lessons/<slug>/quiz", "GET"):                              (405, 405, 405, 405),
     ("/lessons/<slug>/quiz", "POST"):                             (302, 302, 302, 302),
