@@ -16,11 +16,11 @@ from urllib.parse import quote
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.live import LiveServer
+from tests.browser.live import PASSWORD, LiveServer
 from tests.support.lti_platform import DEEP_LINKING, INSTRUCTOR, LmsPlatform
 
-# Learners of the LMS whose scores the gradebook shows on their way (the search finds them).
-LMS_LEARNERS = "LMS learner"
+# Learners whose scores go to the LMS, shown on their way in the gradebook (its search).
+LMS_LEARNERS = "Passback"
 
 
 def login_url(live: LiveServer, lms: LmsPlatform, host: str = "127.0.0.1") -> str:
@@ -78,11 +78,11 @@ def add_lms_learners(live: LiveServer, lms: LmsPlatform) -> dict[str, Any]:
     an LMS course offering its class list; the gradebook's query that shows them."""
     from sqlalchemy import select
 
+    from app.auth.services import create_user
     from app.course.models import Lesson
     from app.database import unit_of_work
     from app.extensions import db
     from app.lti.models import LtiContext, LtiGradeLink, LtiRegistration, LtiScoreOutbox
-    from app.lti.roster import create_lti_user
     from app.timeutil import now_utc
 
     states = {
@@ -96,7 +96,8 @@ def add_lms_learners(live: LiveServer, lms: LmsPlatform) -> dict[str, Any]:
             select(LtiRegistration.id).where(LtiRegistration.issuer == lms.issuer)
         )
         for first, (status, tries, error) in states.items():
-            user = create_lti_user(f"{LMS_LEARNERS} {first}", None)
+            name = f"{first} {LMS_LEARNERS}"
+            user = create_user(f"{first.lower()}.passback@example.com", PASSWORD, name=name)
             db.session.flush()
             link = LtiGradeLink(
                 registration_id=registration_id,
