@@ -14,11 +14,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser import lti
 from tests.browser.actions import (
     account_id,
     answer_key,
@@ -133,8 +135,20 @@ def new_page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def site(live_server: LiveServer, browser: Any) -> Site:
-    """A learner with a submitted and an open attempt, and a logged-in instructor."""
+def site_lms(live_server: LiveServer) -> Iterator[Any]:
+    """An LMS on loopback (tests/support/lti_platform.py), registered with the live app."""
+    from tests.support.lti_platform import LmsPlatform
+
+    platform = LmsPlatform().start()
+    with live_server.context():
+        platform.register()
+    yield platform
+    platform.stop()
+
+
+@pytest.fixture(scope="session")
+def site(live_server: LiveServer, browser: Any, site_lms: Any) -> Site:
+    """A learner with a submitted and an open attempt, a logged-in instructor, an LMS."""
     graded, untouched, opened = "military-attaches", "case-studies", "cross-cultural-relationships"
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
@@ -190,6 +204,15 @@ def site(live_server: LiveServer, browser: Any) -> Site:
         with live_server.context(), unit_of_work():
             return create_registration(MOODLE, created_by_id=None).id
 
+    def make_lms_teacher_state() -> dict[str, Any]:
+        """An LMS teacher's deep-linking launch, as Chromium makes it: at the picker."""
+        context = browser.new_context(viewport=DESKTOP)
+        try:
+            lti.open_picker(context.new_page(), live_server, site_lms)
+            return context.storage_state()
+        finally:
+            context.close()
+
     def make_practice_review() -> int:
         context = browser.new_context(viewport=DESKTOP, storage_state=learner_state)
         try:
@@ -221,6 +244,12 @@ def site(live_server: LiveServer, browser: Any) -> Site:
         make_handoff_token=make_handoff_token,
         make_lti_registration=make_lti_registration,
         make_practice_review=make_practice_review,
+        make_lms_teacher_state=make_lms_teacher_state,
+        make_lms_learners=partial(lti.add_lms_learners, live_server, site_lms),
+        reach={
+            "deep_link_answer": partial(lti.reach_deep_link_answer, live=live_server, lms=site_lms),
+            "login_new_window": partial(lti.reach_login_new_window, live=live_server, lms=site_lms),
+        },
         certificate_code=certificate,
     )
 

@@ -142,7 +142,9 @@ class ConsoleErrors:
     """Collect what a page reports as broken: script errors, CSP refusals, failed loads."""
 
     # The browser logs the status of an error page it was sent to on purpose.
-    EXPECTED = re.compile(r"^Failed to load resource: the server responded with a status of 40[34]")
+    EXPECTED = re.compile(
+        r"^Failed to load resource: the server responded with a status of 40[034]"
+    )
 
     def __init__(self) -> None:
         self.errors: list[str] = []

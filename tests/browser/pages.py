@@ -17,6 +17,8 @@ from flask import Flask, url_for
 from app.bank.types import AUTHORED_TYPES
 
 ANONYMOUS, LEARNER, INSTRUCTOR = "anonymous", "learner", "instructor"
+# A teacher of the LMS, arrived from a deep-linking launch (a learner account of ours).
+LMS_TEACHER = "lms teacher"
 
 
 @dataclass
@@ -40,11 +42,32 @@ class Site:
     make_reset_token: Callable[[], str] | None = field(default=None, repr=False)
     make_handoff_token: Callable[[], str] | None = field(default=None, repr=False)
     make_lti_registration: Callable[[], int] | None = field(default=None, repr=False)
+    # The LMS (tests/browser/lti.py): a deep-linking teacher's browser state; LMS learners
+    # in the gradebook (their search); pages a form post leads to, by name (page → status).
+    make_lms_teacher_state: Callable[[], dict[str, Any]] | None = field(default=None, repr=False)
+    make_lms_learners: Callable[[], dict[str, Any]] | None = field(default=None, repr=False)
+    reach: dict[str, Callable[[Any], int]] = field(default_factory=dict, repr=False)
     certificate_code: str = ""  # the learner's issued certificate
     _import_token: str | None = field(default=None, repr=False)
     _practice_review: int | None = field(default=None, repr=False)
     _reset_token: str | None = field(default=None, repr=False)
     _lti_registration: int | None = field(default=None, repr=False)
+    _lms_teacher_state: dict[str, Any] | None = field(default=None, repr=False)
+    _lms_learners: dict[str, Any] | None = field(default=None, repr=False)
+
+    def lms_teacher_state(self) -> dict[str, Any]:
+        """Return the browser state of an LMS teacher at the picker (launched on first use)."""
+        if self._lms_teacher_state is None:
+            assert self.make_lms_teacher_state is not None, "the site has no LMS"
+            self._lms_teacher_state = self.make_lms_teacher_state()
+        return self._lms_teacher_state
+
+    def lms_learners(self) -> dict[str, Any]:
+        """Return the gradebook's query showing LMS learners (added on first use)."""
+        if self._lms_learners is None:
+            assert self.make_lms_learners is not None, "the site has no LMS"
+            self._lms_learners = self.make_lms_learners()
+        return self._lms_learners
 
     def reset_token(self) -> str:
         """Return the token of a password-reset link for the learner (issued on first use)."""
@@ -78,6 +101,8 @@ class Site:
         return self._practice_review
 
     def storage_state(self, role: str) -> dict[str, Any] | None:
+        if role == LMS_TEACHER:
+            return self.lms_teacher_state()
         return {ANONYMOUS: None, LEARNER: self.learner_state, INSTRUCTOR: self.instructor_state}[
             role
         ]
@@ -135,12 +160,15 @@ PAGES: dict[str, list[tuple[str, Values]]] = {
     "instructor.lesson_settings": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
     "instructor.course_settings": [(INSTRUCTOR, _none)],
     "instructor.import_upload": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
-    "instructor.gradebook": [(INSTRUCTOR, _none)],
+    # and with LMS learners: scores sent, waiting, failed (Retry now), the class-list button
+    "instructor.gradebook": [(INSTRUCTOR, _none), (INSTRUCTOR, lambda s: s.lms_learners())],
     "instructor.learner": [(INSTRUCTOR, lambda s: {"learner_id": s.learner_id})],
     "instructor.attempt_review": [(INSTRUCTOR, lambda s: {"attempt_id": s.submitted_attempt_id})],
     "instructor.statistics": [(INSTRUCTOR, lambda s: {"slug": s.graded_lesson_slug})],
     # the page inside an LMS's frame when the browser blocked our cookie there
     "lti.continue_launch": [(ANONYMOUS, lambda s: {"handoff_token": s.handoff_token()})],
+    # the deep-linking picker, as the LMS teacher its launch logged in
+    "lti.deep_link": [(LMS_TEACHER, _none)],
     "instructor.lti_registrations": [(INSTRUCTOR, _none)],
     "instructor.edit_lti_registration": [
         (INSTRUCTOR, lambda s: {"registration_id": s.lti_registration_id()})
@@ -160,12 +188,33 @@ NOT_PAGES = {
     "instructor.statistics_csv": "downloads a CSV file",
     "instructor.statistics_json": "downloads a JSON file",
     "progress.scores": "redirects the old My scores address to My progress",
+    "lti.jwks": "serves the tool's public keys to platforms in JSON",
+    "lti.login": "sends the browser on to the platform (a refusal is the 400 page below)",
 }
 
 # Pages served without a rule of their own.
 ERROR_PAGES = [
     Visit("404 page", ANONYMOUS, "/lessons/no-such-lesson", 404),
     Visit("403 page", LEARNER, "/instructor/", 403),
+    Visit("400 page", ANONYMOUS, "/lti/login", 400),
+]
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A page that a form post leads to (no GET rule of its own): `Site.reach[key]` takes
+    a fresh browser page there and returns the HTTP status it answered with."""
+
+    name: str
+    key: str
+    status: int
+
+
+POSTED_PAGES = [
+    # the deep-linking answer: what goes to the LMS, and the button that posts it there
+    Posted("lti deep-link answer", "deep_link_answer", 200),
+    # the launch when the browser blocked the login's state cookie
+    Posted("lti login new window", "login_new_window", 400),
 ]
 
 

@@ -30,6 +30,8 @@ from tests.browser.pages import (
     LEARNER,
     NOT_PAGES,
     PAGES,
+    POSTED_PAGES,
+    Posted,
     Site,
     Visit,
     get_endpoints,
@@ -83,6 +85,47 @@ def test_error_pages_are_accessible(
 ) -> None:
     problems = check_page(page_as(visit.role, scheme), live_server, visit, scheme)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("posted", POSTED_PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_pages_a_form_post_leads_to_are_accessible(
+    site: Site, new_page, posted: Posted, scheme: str
+) -> None:
+    page = new_page(color_scheme=scheme)
+    assert site.reach[posted.key](page) == posted.status, posted.name
+    assert_scheme(page, scheme)
+    problems = axe_problems(page) + heading_problems(page) + label_problems(page)
+    problems += focus_problems(page)
+    assert not problems, "\n".join(f"{posted.name} [{scheme}]: {p}" for p in problems)
+
+
+@pytest.mark.parametrize("posted", POSTED_PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_pages_a_form_post_leads_to_fit_a_phone(
+    site: Site, new_page, posted: Posted, scheme: str
+) -> None:
+    page = new_page(color_scheme=scheme, viewport=PHONE)
+    assert site.reach[posted.key](page) == posted.status, posted.name
+    problems = too_wide(page, f"{posted.name} [{scheme}]")
+    problems += [f"{posted.name} [phone]: {p}" for p in focus_problems(page)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_gradebook_checked_shows_lms_learners_in_every_state(
+    live_server: LiveServer, site: Site, page_as
+) -> None:
+    """The gradebook visit with LMS learners shows what it is there to check."""
+    visits = visits_for(live_server.app, "instructor.gradebook", site)
+    (visit,) = [v for v in visits if "q=" in v.path]
+    page = page_as(INSTRUCTOR)
+    load(page, live_server, visit)
+    rows = page.locator("main table tbody")
+    expect(rows).to_contain_text(re.compile(r"LMS score:\s*sent"))
+    expect(rows).to_contain_text("waiting to be sent (1 failed try: HTTP 503")
+    expect(rows).to_contain_text("failed: HTTP 401")
+    expect(page.get_by_role("button", name=re.compile(r"^Retry now"))).to_have_count(2)
+    expect(page.get_by_role("button", name="Fetch the class list from the LMS")).to_be_visible()
 
 
 def test_the_page_list_matches_the_live_app(live_server: LiveServer) -> None:
@@ -176,6 +219,23 @@ def test_script_errors_in_the_console_are_caught(browser) -> None:
         console.check()
 
 
+def too_wide(page: Page, name: str) -> list[str]:
+    """Say what makes a phone-sized page scroll sideways (nothing: an empty list)."""
+    width = page.evaluate(
+        "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+    )
+    assert width["inner"] == PHONE["width"]
+    if width["scroll"] <= width["inner"]:
+        return []
+    wide = page.evaluate(
+        """inner => [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > inner + 0.5)
+            .slice(0, 5).map(el => el.tagName.toLowerCase() + '.' + el.className)""",
+        width["inner"],
+    )
+    return [f"{name}: {width['scroll']}px wide; too wide: {wide}"]
+
+
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_no_horizontal_scrolling_on_a_phone(
@@ -186,18 +246,7 @@ def test_no_horizontal_scrolling_on_a_phone(
         page = page_as(visit.role, scheme, PHONE)
         load(page, live_server, visit)
         assert_scheme(page, scheme)
-        width = page.evaluate(
-            "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
-        )
-        assert width["inner"] == PHONE["width"]
-        if width["scroll"] > width["inner"]:
-            wide = page.evaluate(
-                """inner => [...document.querySelectorAll('body *')]
-                    .filter(el => el.getBoundingClientRect().right > inner + 0.5)
-                    .slice(0, 5).map(el => el.tagName.toLowerCase() + '.' + el.className)""",
-                width["inner"],
-            )
-            problems.append(f"{visit.name} [{scheme}]: {width['scroll']}px wide; too wide: {wide}")
+        problems += too_wide(page, f"{visit.name} [{scheme}]")
     assert not problems, "\n".join(problems)
 
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.security.test_fuzz import _CHARS, HOSTILE
+from tests.security.test_fuzz import _CHARS, EXTRA_FIELDS, HOSTILE
 from tests.support.lti_platform import AGS, DL, LTI, NRPS, LmsPlatform, session_user
 
 OK = {302, 400, 403}
@@ -105,3 +105,158 @@ def test_unsigned_json_is_refused_without_a_500(app, platform, header, body):
 @given(overrides=st.dictionaries(st.sampled_from(CLAIMS), JSON, min_size=1, max_size=4))
 def test_signed_tokens_with_hostile_claims_answer_without_a_500(app, platform, overrides):
     _post(app, platform, lambda login: platform.sign({**platform.claims(login.nonce), **overrides}))
+
+
+# --- the deep-linking picker ----------------------------------------------------------------
+
+PICKER = "/lti/deep-link"
+TARGETS = st.one_of(
+    st.sampled_from(["course", "lesson:first-lesson", "quiz:first-lesson", "quiz:nope", "lesson:"]),
+    HOSTILE,
+)
+
+
+@pytest.fixture
+def lms_teacher(app, course, platform):
+    """An LMS teacher of ours (a learner account), logged in, arriving as from deep linking."""
+    from tests.support import log_in, make_user
+
+    user = make_user("lms-teacher@example.com")
+    client = app.test_client()
+    log_in(client, "lms-teacher@example.com")
+    return client, user
+
+
+@given(
+    targets=st.one_of(TARGETS, st.lists(TARGETS, max_size=30)),
+    multiple=st.one_of(st.booleans(), JSON),
+    data=st.one_of(st.none(), JSON),
+    extra=EXTRA_FIELDS,
+    with_token=st.booleans(),
+)
+def test_the_deep_linking_picker_survives_anything(
+    lms_teacher, platform, targets, multiple, data, extra, with_token
+):
+    """Whatever the teacher's browser posts (and whatever the LMS put in the request's
+    `data` and `accept_multiple`): the picker with a field error, the signed answer, or a
+    400/403 page; never a 500."""
+    from tests.support import csrf_token
+    from tests.support.lti_deep_link import begin_deep_linking, deep_linking_claims
+
+    client, user = lms_teacher
+    claims = deep_linking_claims(
+        platform.issuer,
+        platform.client_id,
+        platform.deployment_id,
+        f"{platform.issuer}/deep-link-return",
+        sub="lms-teacher",
+        accept_multiple=multiple,
+        data=data,
+    )
+    begin_deep_linking(client, user, claims)
+    values = {**{k: v for k, v in extra.items() if k != "csrf_token"}, "targets": targets}
+    if with_token:
+        values["csrf_token"] = csrf_token(client, PICKER)
+    response = client.post(PICKER, data=values)
+    assert response.status_code in (200, 400, 403), response.status_code
+    page = response.get_data(as_text=True)
+    if response.status_code == 200:
+        assert ('id="deep-link-return"' in page) != ('class="field__error"' in page), page[:500]
+
+
+# --- the gradebook's LMS buttons: retry a learner's scores, fetch a class list ---------------
+
+
+@pytest.fixture
+def lms_gradebook(app, course, lti_platform, instructor_client):
+    """A registered LMS with its services, an LMS course offering its class list, and a
+    learner of ours linked to one of its line items."""
+    from types import SimpleNamespace
+
+    from app.database import unit_of_work
+    from app.extensions import db
+    from app.lti import keys
+    from app.lti.models import LtiContext
+    from tests.support.lti_scores import link_learner, take_quiz
+    from tests.support.lti_services import LmsServices, member
+
+    services = LmsServices(lti_platform.client_id).start()
+    registration_id = lti_platform.register(token_url=services.token_url)
+    services.trust(keys.public_jwks())
+    services.members = [member(f"lms-{n}", f"Member {n}") for n in range(3)]
+    learner = app.test_client()
+    learner_id = link_learner(
+        learner, "linked@example.com", registration_id, services.lineitem_url("q")
+    )
+    take_quiz(learner)  # a score waiting in the outbox
+    with unit_of_work():
+        context = LtiContext(
+            registration_id=registration_id,
+            context_id="course-101",
+            title="Military Diplomacy 101",
+            memberships_url=services.memberships_url("course-101"),
+        )
+        db.session.add(context)
+        db.session.flush()
+        context_id = context.id
+    try:
+        yield SimpleNamespace(
+            client=instructor_client,
+            services=services,
+            learner_id=learner_id,
+            context_id=context_id,
+        )
+    finally:
+        services.stop()
+
+
+@given(
+    context=st.one_of(st.just("real"), st.just("999999"), HOSTILE),
+    mode=st.sampled_from(["up", "down"]),
+    extra=EXTRA_FIELDS,
+    with_token=st.booleans(),
+)
+def test_fetching_a_class_list_survives_anything(lms_gradebook, context, mode, extra, with_token):
+    """The LMS course named by anything, the LMS up or down: a redirect with a message, or
+    404/400; a refused request writes nothing."""
+    from tests.security.test_fuzz import assert_unchanged, snapshot
+    from tests.support import csrf_token
+
+    book = lms_gradebook
+    book.services.mode = mode
+    values = {k: v for k, v in extra.items() if k != "csrf_token"}
+    values["context"] = str(book.context_id) if context == "real" else context
+    if with_token:
+        values["csrf_token"] = csrf_token(book.client, "/instructor/gradebook")
+    before = snapshot()
+    response = book.client.post("/instructor/gradebook/roster", data=values)
+    assert response.status_code in (302, 400, 404), response.status_code
+    if response.status_code != 302 or mode == "down":
+        assert_unchanged(before, "a refused class-list fetch")
+    assert book.client.get("/instructor/gradebook").status_code == 200
+
+
+@given(
+    learner=st.one_of(st.just("linked"), st.sampled_from(["0", "2147483647"])),
+    extra=EXTRA_FIELDS,
+    with_token=st.booleans(),
+)
+def test_retrying_a_learners_lms_scores_survives_anything(
+    lms_gradebook, learner, extra, with_token
+):
+    """Retry now, posted with stray hostile fields, for a real learner or none: a redirect,
+    400 or 404; a refused request writes nothing."""
+    from tests.security.test_fuzz import assert_unchanged, snapshot
+    from tests.support import csrf_token
+
+    book = lms_gradebook
+    learner_id = book.learner_id if learner == "linked" else learner
+    values = {k: v for k, v in extra.items() if k != "csrf_token"}
+    if with_token:
+        values["csrf_token"] = csrf_token(book.client, "/instructor/gradebook")
+    before = snapshot()
+    response = book.client.post(f"/instructor/learners/{learner_id}/lti-scores/retry", data=values)
+    assert response.status_code in (302, 400, 404), response.status_code
+    if response.status_code != 302:
+        assert_unchanged(before, "a refused retry")
+    assert book.client.get("/instructor/gradebook").status_code == 200

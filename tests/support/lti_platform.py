@@ -49,6 +49,9 @@ COURSE_PAGE = """<!doctype html><html lang="en"><head><title>LMS course</title><
 <h1>LMS course</h1>
 <iframe title="Tool" src="{{ src }}" width="1000" height="700"></iframe></body></html>"""
 
+ADDED_PAGE = """<!doctype html><html lang="en"><head><title>Added</title></head><body>
+<h1>Added to the LMS course</h1></body></html>"""
+
 
 @dataclass
 class PlatformKey:
@@ -98,6 +101,10 @@ class LmsPlatform:
         self.app.add_url_rule("/jwks", "jwks", self._jwks)
         self.app.add_url_rule("/auth", "auth", self._auth)
         self.app.add_url_rule("/course", "course", self._course)
+        self.app.add_url_rule(
+            "/deep-link-return", "deep_link_return", self._deep_link_return, methods=["POST"]
+        )
+        self.deep_link_answers: list[str] = []  # the JWTs the tool's answer pages posted
         self.browser_claims: dict[str, Any] = {}  # what the next /auth answer launches with
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.port = self._server.server_port
@@ -150,6 +157,11 @@ class LmsPlatform:
     def _course(self):
         """An LMS course page that frames the tool (`?src=` the framed URL)."""
         return render_template_string(COURSE_PAGE, src=request.args.get("src", ""))
+
+    def _deep_link_return(self):
+        """Where a deep-linking answer comes back: record the tool's signed JWT."""
+        self.deep_link_answers.append(request.form.get("JWT", ""))
+        return render_template_string(ADDED_PAGE)
 
     def rotate_key(self) -> PlatformKey:
         """Add a new key that signs from now on, published beside the old one."""
