@@ -184,4 +184,4 @@ def test_the_readme_shows_the_urls_as_the_command_prints_them(lti):
     shown = [line.strip() for line in readme.splitlines()]
     start = shown.index(printed[0])
     assert shown[start : start + len(printed)] == [line.strip() for line in printed]
-    assert "*/5 * * * * cd /srv/app && .venv/bin/flask --app app lti send-scores" in readme
+    assert "* * * * * cd /srv/app && .venv/bin/flask --app app lti send-scores" in readme
