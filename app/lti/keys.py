@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -42,8 +42,9 @@ class SigningKey:
     public_pem: str
 
 
-def _fernet() -> Fernet:
-    secret = current_app.config["SECRET_KEY"]
+def _fernet(secret: str | bytes | None = None) -> Fernet:
+    if secret is None:
+        secret = current_app.config["SECRET_KEY"]
     derived = HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=b"milidip lti tool key"
     ).derive(secret.encode("utf-8") if isinstance(secret, str) else secret)
@@ -149,13 +150,18 @@ def signing_key() -> SigningKey:
     row = _newest_key()
     if row is None:
         raise LtiKeyError("No LTI key yet: register a platform (or run `flask lti keys add`).")
+    return _stored_key(row.kid, row.private_key, current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=16)
+def _stored_key(kid: str, encrypted: str, secret: str | bytes) -> SigningKey:
+    """Decrypt and load a stored key once per process (loading an RSA key checks it, which
+    costs ~0.3 s; a stored key never changes, and the secret is part of the cache key)."""
     try:
-        pem = _fernet().decrypt(row.private_key.encode("ascii"))
+        pem = _fernet(secret).decrypt(encrypted.encode("ascii"))
     except InvalidToken as error:
         raise LtiKeyError(
-            f"The LTI key {row.kid} cannot be decrypted: SECRET_KEY changed since it was made."
+            f"The LTI key {kid} cannot be decrypted: SECRET_KEY changed since it was made."
         ) from error
     key = JWK.from_pem(pem)
-    return SigningKey(
-        kid=row.kid, private_pem=pem.decode(), public_pem=key.export_to_pem().decode()
-    )
+    return SigningKey(kid=kid, private_pem=pem.decode(), public_pem=key.export_to_pem().decode())

@@ -93,7 +93,7 @@ def launch_answered_with(live: LiveServer, headers: dict[str, str]) -> Iterator[
         return [b""]
 
     server = make_server("127.0.0.1", 0, wsgi, threaded=True)  # Chromium preconnects
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://localhost:{server.server_port}/lti/launch"

@@ -219,7 +219,9 @@ class IndependentPlatform:
         ):
             self.app.add_url_rule(rule, view.__name__, view, methods=methods)
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._lock = threading.Lock()
 
     def start(self) -> IndependentPlatform:

@@ -108,7 +108,9 @@ class LmsPlatform:
         self.browser_claims: dict[str, Any] = {}  # what the next /auth answer launches with
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     # --- the HTTP side -------------------------------------------------------------------
 
@@ -272,7 +274,7 @@ class LmsPlatform:
         key = key or self.keys[-1]
         payload = json.dumps(body, separators=(",", ":")).encode("utf-8")
         return jwt.PyJWS().encode(
-            payload, key.pem(), algorithm="RS256", headers={"kid": key.kid, **header}
+            payload, key.private, algorithm="RS256", headers={"kid": key.kid, **header}
         )
 
     # --- the browser's round trip ----------------------------------------------------------

@@ -70,7 +70,9 @@ class LmsServices:
         self.app.add_url_rule("/contexts/<context>/memberships", "members", self._members)
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     # --- running ----------------------------------------------------------------------
 
