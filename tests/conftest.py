@@ -61,6 +61,9 @@ def _postgres_database_url(worker: str) -> str:
         with engine.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             connection.execute(text(f'CREATE DATABASE "{name}"'))
+            # A test database need not survive a power cut: commits return without waiting
+            # for the WAL flush (half the cost of a commit here). Same SQL, same locking.
+            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     finally:
         engine.dispose()
     return admin_url.set(database=name).render_as_string(hide_password=False)

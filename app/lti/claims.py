@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+# The scope that lets a tool post scores; a line item offered without it is only readable.
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 NRPS_SERVICE = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 RESOURCE_LINK = "LtiResourceLinkRequest"
@@ -148,9 +150,17 @@ def parse_claims(body: dict[str, Any], client_id: str) -> LaunchClaims:
         target=custom.get("target"),
         context_id=_text(context.get("id"), "context id", MAX_ID, required=False),
         context_title=title[:MAX_TITLE].replace("\x00", "") if isinstance(title, str) else "",
-        lineitem=_url(ags.get("lineitem"), "lineitem"),
+        lineitem=_scored_lineitem(ags),
         memberships_url=_url(nrps.get("context_memberships_url"), "context_memberships_url"),
     )
+
+
+def _scored_lineitem(ags: dict[str, Any]) -> str | None:
+    """The line item to send scores to, when the platform grants the score scope: without
+    it every score would be refused, so no grade link is made (nothing queued to fail)."""
+    lineitem = _url(ags.get("lineitem"), "lineitem")
+    scopes = ags.get("scope")
+    return lineitem if isinstance(scopes, list) and SCORE_SCOPE in scopes else None
 
 
 def person_name(body: dict[str, Any]) -> str | None:

@@ -41,12 +41,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.course.cache import CourseStructure
 from app.extensions import db
-from app.lti.models import LtiIdentity, LtiLaunchValue, LtiRegistration
+from app.lti.models import LtiIdentity, LtiRegistration
 from app.lti.registrations import request_tool_urls
 from app.lti.targets import COURSE, LESSON, QUIZ, Target
 from app.lti.tool import LinkItem, deep_linking_response_jwt, find_registration
+from app.lti.tool_launch import LaunchRefused, restore_launch
 from app.security import allow_form_target
-from app.timeutil import now_utc
 
 LAUNCH_KEY = "lti_deep_link_launch"  # the session key the launch sets (its launch id)
 MAX_LAUNCH_ID = 255
@@ -100,15 +100,10 @@ def pending_request() -> DeepLinkRequest:
 
 
 def _stored_claims(launch_id: str) -> dict[str, Any] | None:
-    """The launch's claims as the library stored them (save_launch_data), while live."""
-    raw = db.session.scalar(
-        select(LtiLaunchValue.value).where(
-            LtiLaunchValue.key == launch_id, LtiLaunchValue.expires_at > now_utc()
-        )
-    )
+    """The launch's claims as the library stored them, while live (else None)."""
     try:
-        claims = json.loads(raw) if raw is not None else None
-    except ValueError:
+        claims = restore_launch(launch_id).get_launch_data()
+    except LaunchRefused:
         return None
     return claims if isinstance(claims, dict) else None
 

@@ -23,12 +23,12 @@ from pylti1p3.service_connector import ServiceConnector
 
 from app.extensions import db
 from app.lti import keys
+from app.lti.claims import SCORE_SCOPE
 from app.lti.models import LtiRegistration
 from app.lti.tool import library_registration
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 10.0
-SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 TOKEN_MARGIN = 10.0  # seconds: a token this close to expiring is asked for again
 

@@ -14,6 +14,10 @@ from playwright.sync_api import Page, expect
 
 BLOCKING_IMPACTS = {"serious", "critical"}
 MAX_TAB_STOPS = 80
+# The axe rules whose outcome depends on colours. The dark scheme changes colours and
+# nothing else (tests/unit/test_colour_schemes.py holds the stylesheets to that), so in
+# dark these are the checks that can find something the light run did not.
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
 
 _axe = Axe()
 
@@ -24,8 +28,12 @@ def assert_scheme(page: Page, scheme: str) -> None:
     assert dark == (scheme == "dark"), f"expected the {scheme} scheme"
 
 
-def axe_problems(page: Page) -> list[str]:
-    results = _axe.run(page).response
+def axe_problems(page: Page, rules: tuple[str, ...] = ()) -> list[str]:
+    """axe-core's serious and critical violations: of every rule, or only of `rules`."""
+    options: dict = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": list(rules)}
+    results = _axe.run(page, options=options).response
     problems = []
     for violation in results["violations"]:
         if violation["impact"] not in BLOCKING_IMPACTS:
@@ -111,3 +119,12 @@ def focus_problems(page: Page) -> list[str]:
 def page_problems(page: Page) -> list[str]:
     """Run the checks that do not move focus: axe, headings and labels."""
     return axe_problems(page) + heading_problems(page) + label_problems(page)
+
+
+def scheme_problems(page: Page, scheme: str, focus: bool = True) -> list[str]:
+    """Every check in the light scheme (and Tab through the page unless `focus` is off);
+    in the dark scheme, which changes only colours, axe's colour rules."""
+    assert_scheme(page, scheme)
+    if scheme == "dark":
+        return axe_problems(page, COLOUR_RULES)
+    return page_problems(page) + (focus_problems(page) if focus else [])

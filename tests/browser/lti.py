@@ -82,8 +82,8 @@ def add_lms_learners(live: LiveServer, lms: LmsPlatform) -> dict[str, Any]:
     from app.course.models import Lesson
     from app.database import unit_of_work
     from app.extensions import db
-    from app.lti.models import LtiContext, LtiGradeLink, LtiRegistration, LtiScoreOutbox
-    from app.timeutil import now_utc
+    from app.lti.models import LtiContext, LtiRegistration
+    from tests.support.lti_scores import score_in_outbox
 
     states = {
         "Ada": ("sent", 1, None),
@@ -99,28 +99,15 @@ def add_lms_learners(live: LiveServer, lms: LmsPlatform) -> dict[str, Any]:
             name = f"{first} {LMS_LEARNERS}"
             user = create_user(f"{first.lower()}.passback@example.com", PASSWORD, name=name)
             db.session.flush()
-            link = LtiGradeLink(
-                registration_id=registration_id,
-                user_id=user.id,
-                lesson_id=lesson_id,
-                lineitem_url=f"{lms.issuer}/lineitems/{first}",
+            score_in_outbox(
+                registration_id,
+                user.id,
+                lesson_id,
                 subject=f"lms-{first}",
-            )
-            db.session.add(link)
-            db.session.flush()
-            db.session.add(
-                LtiScoreOutbox(
-                    grade_link_id=link.id,
-                    score_given=80.0,
-                    score_maximum=100.0,
-                    activity_progress="Completed",
-                    grading_progress="FullyGraded",
-                    scored_at=now_utc(),
-                    status=status,
-                    tries=tries,
-                    last_error=error,
-                    sent_at=now_utc() if status == "sent" else None,
-                )
+                lineitem_url=f"{lms.issuer}/lineitems/{first}",
+                status=status,
+                tries=tries,
+                error=error,
             )
         db.session.add(
             LtiContext(

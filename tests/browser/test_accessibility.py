@@ -4,6 +4,8 @@ The page list comes from the app's URL rules (tests/browser/pages.py), so a new
 page fails here until it is listed. On each page: axe-core finds no serious or
 critical violation, headings go down from one h1 without skipping a level, every
 form control has an accessible name, and every Tab stop shows a focus outline.
+In the dark scheme, which changes colours and nothing else (tests/unit/
+test_colour_schemes.py), each page is checked again by axe's colour rules.
 On a phone-sized viewport (390×844) no page scrolls sideways.
 """
 
@@ -16,11 +18,11 @@ from playwright.sync_api import Page, expect
 
 from app import create_app
 from tests.browser.checks import (
-    assert_scheme,
     axe_problems,
     focus_problems,
     heading_problems,
     label_problems,
+    scheme_problems,
 )
 from tests.browser.live import PHONE, ConsoleErrors, LiveServer
 from tests.browser.pages import (
@@ -60,9 +62,7 @@ def load(page: Page, live: LiveServer, visit: Visit) -> None:
 
 def check_page(page: Page, live: LiveServer, visit: Visit, scheme: str) -> list[str]:
     load(page, live, visit)
-    assert_scheme(page, scheme)
-    problems = axe_problems(page) + heading_problems(page) + label_problems(page)
-    problems += focus_problems(page)
+    problems = scheme_problems(page, scheme)
     return [f"{visit.name} {visit.path} [{scheme}]: {problem}" for problem in problems]
 
 
@@ -94,20 +94,15 @@ def test_pages_a_form_post_leads_to_are_accessible(
 ) -> None:
     page = new_page(color_scheme=scheme)
     assert site.reach[posted.key](page) == posted.status, posted.name
-    assert_scheme(page, scheme)
-    problems = axe_problems(page) + heading_problems(page) + label_problems(page)
-    problems += focus_problems(page)
+    problems = scheme_problems(page, scheme)
     assert not problems, "\n".join(f"{posted.name} [{scheme}]: {p}" for p in problems)
 
 
 @pytest.mark.parametrize("posted", POSTED_PAGES, ids=lambda p: p.name)
-@pytest.mark.parametrize("scheme", SCHEMES)
-def test_pages_a_form_post_leads_to_fit_a_phone(
-    site: Site, new_page, posted: Posted, scheme: str
-) -> None:
-    page = new_page(color_scheme=scheme, viewport=PHONE)
+def test_pages_a_form_post_leads_to_fit_a_phone(site: Site, new_page, posted: Posted) -> None:
+    page = new_page(viewport=PHONE)  # layout is the same in both schemes (only colours change)
     assert site.reach[posted.key](page) == posted.status, posted.name
-    problems = too_wide(page, f"{posted.name} [{scheme}]")
+    problems = too_wide(page, f"{posted.name} [phone]")
     problems += [f"{posted.name} [phone]: {p}" for p in focus_problems(page)]
     assert not problems, "\n".join(problems)
 
@@ -154,10 +149,7 @@ def test_forms_showing_errors_are_accessible(live_server: LiveServer, page_as, s
         assert invalid.count() >= 1
         for index in range(invalid.count()):
             expect(invalid.nth(index)).to_have_accessible_description(re.compile(r"\S"))
-        problems += [
-            f"{visit.name} [{scheme}]: {p}"
-            for p in axe_problems(page) + heading_problems(page) + label_problems(page)
-        ]
+        problems += [f"{visit.name} [{scheme}]: {p}" for p in scheme_problems(page, scheme, False)]
     assert not problems, "\n".join(problems)
 
 
@@ -209,6 +201,23 @@ def test_the_checks_find_the_problems_they_look_for(new_page) -> None:
     assert focus_problems(page) == ["no visible focus outline on A#||A link"]
 
 
+DARK_ONLY_PROBLEM = """<!doctype html><html lang="en"><head><title>Dark page</title>
+<style>:root { color-scheme: light dark; --text: #111; --bg: #fff; }
+@media (prefers-color-scheme: dark) { :root { --text: #333; --bg: #222; } }
+body { color: var(--text); background: var(--bg); }</style></head>
+<body><main><h1>Dark page</h1><p>Readable in light, not in dark.</p>
+<input type="text" name="nameless"></main></body></html>"""
+
+
+def test_the_dark_scheme_checks_find_what_only_dark_colours_break(new_page) -> None:
+    light, dark = new_page(color_scheme="light"), new_page(color_scheme="dark")
+    for page in (light, dark):
+        page.set_content(DARK_ONLY_PROBLEM)
+    assert not any("color-contrast" in p for p in scheme_problems(light, "light", focus=False))
+    found = scheme_problems(dark, "dark")
+    assert [p.split(" (")[0] for p in found] == ["axe color-contrast"], found  # colours only
+
+
 def test_script_errors_in_the_console_are_caught(browser) -> None:
     console = ConsoleErrors()
     context = browser.new_context()
@@ -237,16 +246,15 @@ def too_wide(page: Page, name: str) -> list[str]:
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-@pytest.mark.parametrize("scheme", SCHEMES)
 def test_no_horizontal_scrolling_on_a_phone(
-    live_server: LiveServer, site: Site, page_as, endpoint: str, scheme: str
+    live_server: LiveServer, site: Site, page_as, endpoint: str
 ) -> None:
+    """In the light scheme: the dark one changes colours only, never a width."""
     problems = []
     for visit in visits_for(live_server.app, endpoint, site):
-        page = page_as(visit.role, scheme, PHONE)
+        page = page_as(visit.role, "light", PHONE)
         load(page, live_server, visit)
-        assert_scheme(page, scheme)
-        problems += too_wide(page, f"{visit.name} [{scheme}]")
+        problems += too_wide(page, f"{visit.name} [phone]")
     assert not problems, "\n".join(problems)
 
 
@@ -274,5 +282,5 @@ def test_the_practice_setting_showing_its_error_is_accessible(
     invalid = page.locator("[aria-invalid=true]")
     expect(invalid).to_have_count(1)
     expect(invalid).to_have_accessible_description(re.compile(r"between 70 and 97"))
-    problems = axe_problems(page) + heading_problems(page) + label_problems(page)
+    problems = scheme_problems(page, scheme, focus=False)
     assert not problems, "\n".join(problems)

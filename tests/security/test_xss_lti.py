@@ -24,12 +24,12 @@ from app.auth.services import clean_name, name_problem
 from app.database import unit_of_work
 from app.extensions import db
 from app.lti import keys
-from app.lti.models import LtiGradeLink, LtiScoreOutbox
 from app.lti.sending import trim_error
 from tests.security.pages import tags_of
 from tests.security.test_xss import PAYLOADS, assert_clean, marker, one_line
 from tests.support import csrf_token, make_user
 from tests.support.lti_platform import DEEP_LINKING, INSTRUCTOR, LTI
+from tests.support.lti_scores import score_in_outbox
 from tests.support.lti_services import LmsServices, member
 
 PER_PAGE = 50  # learners on a gradebook page
@@ -94,34 +94,22 @@ def _gradebook(instructor) -> str:
 def _scores_the_lms_refused(registration_id: int) -> list[str]:
     """A learner per payload whose score the LMS answered with it: failed, or waiting."""
     from app.course.models import Lesson
-    from app.timeutil import now_utc
 
     marks = []
     with unit_of_work():
         lesson_id = db.session.scalar(select(Lesson.id).where(Lesson.slug == "first-lesson"))
         for n, payload in enumerate(PAYLOADS):
             user = make_user(f"outbox{n}@example.com", name=f"Outbox learner {n}")
-            link = LtiGradeLink(
-                registration_id=registration_id,
-                user_id=user.id,
-                lesson_id=lesson_id,
-                lineitem_url=f"https://lms.example/lineitems/{n}",
+            score_in_outbox(
+                registration_id,
+                user.id,
+                lesson_id,
                 subject=f"outbox-{n}",
-            )
-            db.session.add(link)
-            db.session.flush()
-            db.session.add(
-                LtiScoreOutbox(
-                    grade_link_id=link.id,
-                    score_given=50.0,
-                    score_maximum=100.0,
-                    activity_progress="Completed",
-                    grading_progress="FullyGraded",
-                    scored_at=now_utc(),
-                    status="failed" if n % 2 else "pending",
-                    tries=3,
-                    last_error=trim_error(f"error-{n:03d} {payload}"),
-                )
+                lineitem_url=f"https://lms.example/lineitems/{n}",
+                status="failed" if n % 2 else "pending",
+                tries=3,
+                error=trim_error(f"error-{n:03d} {payload}"),
+                score_given=50.0,
             )
             marks.append(f"error-{n:03d}")
     return marks

@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import text
 
 from app import create_app
@@ -43,6 +45,30 @@ class IsolatedCliRunner(FlaskCliRunner):
         return result
 
 
+class SharedTemplateCode(BytecodeCache):
+    """Compiled templates shared by every app a test process builds.
+
+    Each test gets a new app, and so a new Jinja environment that would parse and
+    compile every template it renders again (over a third of a request's time in the
+    access matrix). Jinja checks each entry against the template's source, so an edited
+    template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SharedTemplateCode()
+
+
 def make_app(database_url: str, **overrides: Any) -> Flask:
     """Return a testing app on `database_url` with the fixture course folder."""
     config = {
@@ -57,17 +83,34 @@ def make_app(database_url: str, **overrides: Any) -> Flask:
     }
     config.update(overrides)
     app = create_app(config)
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     app.test_client_class = IsolatedClient
     app.test_cli_runner_class = IsolatedCliRunner
     return app
 
 
 def empty_all_tables() -> None:
-    """Delete every row (in the app context's database), children first."""
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    """Delete every row (in the app context's database), children first.
+
+    On PostgreSQL one round trip deletes from every table and restarts each id
+    sequence (tests may expect ids from 1): ~4 ms, where a TRUNCATE of the same
+    tables took ~100 ms, since it replaces every table's files — paid after
+    each of the ~1,300 tests that run on PostgreSQL.
+    """
+    tables = list(reversed(db.metadata.sorted_tables))
+    deletes = [f"DELETE FROM {table.name}" for table in tables]
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            restarts = [
+                f"setval(pg_get_serial_sequence('{table.name}', '{column.name}'), 1, false)"
+                for table in tables
+                for column in table.primary_key.columns
+                if column.autoincrement in (True, "auto")
+                and len(table.primary_key.columns) == 1
+                and column.type.python_type is int
+            ]
+            statements = deletes + ([f"SELECT {', '.join(restarts)}"] if restarts else [])
+            connection.exec_driver_sql("; ".join(statements))
         else:
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
+            for statement in deletes:
+                connection.execute(text(statement))

@@ -51,7 +51,8 @@ from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request, TRequest
 from lti1p3platform.score import UpdateScoreStatus
 from lti1p3platform.service_connector import AssignmentsGradesService
-from werkzeug.serving import make_server
+
+from tests.support.live import LoopbackServer
 
 ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 LEARNER = ROLE + "Learner"
@@ -218,23 +219,20 @@ class IndependentPlatform:
             ("/lineitems/<item_id>/scores", self._scores, ["POST"]),
         ):
             self.app.add_url_rule(rule, view.__name__, view, methods=methods)
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
+        self._http = LoopbackServer(self.app)
+        self.port = self._http.port
         self._lock = threading.Lock()
 
     def start(self) -> IndependentPlatform:
-        self._thread.start()
+        self._http.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._http.stop()
 
     @property
     def issuer(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return f"http://127.0.0.1:{self.port}"
 
     def registration(self) -> Registration:
         """lti1p3platform's registration of our tool."""

@@ -21,8 +21,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from werkzeug.serving import make_server
 
 from tests.support.apps import FIXTURE_COURSE
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 LIVE_SECRET_KEY = "live-server-test-secret-key"  # every live server's, unless a test sets one
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -33,6 +39,31 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class LoopbackServer:
+    """A WSGI app served from a thread on 127.0.0.1 (a free port): a stand-in LMS for tests.
+
+    `stop` ends within one 50 ms poll, so a test with three of them pays no more.
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port: int = self._server.server_port
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
 
 
 class LiveServer:

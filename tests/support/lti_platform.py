@@ -13,7 +13,6 @@ Services (token, AGS, NRPS) are added by `tests/support/lti_services.py`.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.parse
 import uuid
@@ -27,7 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask, jsonify, render_template_string, request
 from flask.testing import FlaskClient
 from jwt.algorithms import RSAAlgorithm
-from werkzeug.serving import make_server
+
+from tests.support.live import LoopbackServer
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -106,21 +106,17 @@ class LmsPlatform:
         )
         self.deep_link_answers: list[str] = []  # the JWTs the tool's answer pages posted
         self.browser_claims: dict[str, Any] = {}  # what the next /auth answer launches with
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.port = self._server.server_port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
+        self._http = LoopbackServer(self.app)
+        self.port = self._http.port
 
     # --- the HTTP side -------------------------------------------------------------------
 
     def start(self) -> LmsPlatform:
-        self._thread.start()
+        self._http.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._http.stop()
 
     @property
     def issuer(self) -> str:

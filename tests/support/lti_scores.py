@@ -12,6 +12,7 @@ from app.database import unit_of_work
 from app.extensions import db
 from app.lti.models import LtiGradeLink, LtiScoreOutbox
 from app.quizzes.models import Attempt
+from app.timeutil import now_utc
 from tests.support.answers import form_answers
 from tests.support.forms import quiz_fields, start_quiz
 from tests.support.people import log_in, make_user
@@ -37,6 +38,37 @@ def link_learner(
         )
         user_id = user.id
     return user_id
+
+
+def score_in_outbox(
+    registration_id: int, user_id: int, lesson_id: int, *, subject: str, lineitem_url: str,
+    status: str, tries: int, error: str | None, score_given: float = 80.0,
+) -> None:  # fmt: skip
+    """A learner's grade link and one score in the outbox as the sender left it: sent,
+    waiting after a failed try, or failed with the LMS's error (in the caller's unit of work)."""
+    link = LtiGradeLink(
+        registration_id=registration_id,
+        user_id=user_id,
+        lesson_id=lesson_id,
+        lineitem_url=lineitem_url,
+        subject=subject,
+    )
+    db.session.add(link)
+    db.session.flush()
+    db.session.add(
+        LtiScoreOutbox(
+            grade_link_id=link.id,
+            score_given=score_given,
+            score_maximum=100.0,
+            activity_progress="Completed",
+            grading_progress="FullyGraded",
+            scored_at=now_utc(),
+            status=status,
+            tries=tries,
+            last_error=error,
+            sent_at=now_utc() if status == "sent" else None,
+        )
+    )
 
 
 def take_quiz(client: FlaskClient, slug: str = "first-lesson", right: bool = True):

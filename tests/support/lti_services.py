@@ -28,7 +28,8 @@ from typing import Any
 import jwt
 from flask import Flask, Response, jsonify, request
 from jwt.algorithms import RSAAlgorithm
-from werkzeug.serving import make_server
+
+from tests.support.live import LoopbackServer
 
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
@@ -68,22 +69,18 @@ class LmsServices:
         self.app.add_url_rule("/token", "token", self._token, methods=["POST"])
         self.app.add_url_rule("/lineitems/<item>/scores", "scores", self._score, methods=["POST"])
         self.app.add_url_rule("/contexts/<context>/memberships", "members", self._members)
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.port = self._server.server_port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
+        self._http = LoopbackServer(self.app)
+        self.port = self._http.port
 
     # --- running ----------------------------------------------------------------------
 
     def start(self) -> LmsServices:
-        self._thread.start()
+        self._http.start()
         return self
 
     def stop(self) -> None:
         self.mode = "up"  # a sleeping request ends sooner
-        self._server.shutdown()
-        self._server.server_close()
+        self._http.stop()
 
     @property
     def base(self) -> str:

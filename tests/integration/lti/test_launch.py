@@ -18,6 +18,7 @@ from app.lti.tool_launch import restore_launch
 from tests.security.test_headers import find_inline_markup
 from tests.support import make_user, post_form
 from tests.support.lti_platform import (
+    AGS,
     DEEP_LINKING,
     INSTRUCTOR,
     LEARNER,
@@ -191,6 +192,25 @@ def test_a_quiz_launch_with_a_line_item_links_the_grade_and_notes_the_lms_course
         "Military Diplomacy 101",
         roster,
     )
+
+
+def test_a_line_item_without_the_score_scope_makes_no_grade_link(client, course, lti_platform):
+    """A platform that lets the tool read a column but not post to it: every score sent
+    there would be refused, so none is queued; the launch itself works."""
+    lti_platform.register()
+    lineitem = f"{lti_platform.issuer}/lineitems/8/lineitem"
+    read_only = {
+        AGS + "endpoint": {
+            "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"],
+            "lineitem": lineitem,
+        }
+    }
+
+    response = lti_platform.launch(client, target="quiz:first-lesson", **read_only)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/lessons/first-lesson#quiz-heading")
+    assert count(LtiGradeLink) == 0
 
 
 def test_a_lesson_launch_makes_no_grade_link_and_an_unknown_target_is_refused(
