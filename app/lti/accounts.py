@@ -7,7 +7,9 @@ which the password log-in refuses). Identities are per issuer, so one platform c
 never reach another platform's users, even with the same `sub`.
 
 LMS instructor roles make an instructor of ours only when the registration was made
-by someone who is an instructor now; launches never demote. Services flush.
+by someone who is an instructor now; launches never demote. A later launch with a
+changed name (a learner renamed in the LMS) renames the account, unless its owner has
+chosen another name here since. Services flush.
 """
 
 from __future__ import annotations
@@ -51,11 +53,31 @@ def user_for_launch(
     identity = _identity(claims)
     if identity is None:
         identity = _new_identity(registration, claims, role)
-    elif role == ROLE_INSTRUCTOR and identity.user.role == ROLE_LEARNER:
-        identity.user.role = ROLE_INSTRUCTOR  # promoted under the same rule; never demoted
+    else:
+        if role == ROLE_INSTRUCTOR and identity.user.role == ROLE_LEARNER:
+            identity.user.role = ROLE_INSTRUCTOR  # promoted under the same rule; never demoted
+        follow_lms_name(identity, claims.display_name)
     identity.launched_at = now_utc()
     db.session.flush()
     return identity.user
+
+
+def follow_lms_name(identity: LtiIdentity, claimed: str | None) -> None:
+    """Rename the user as the LMS now names them, if they have not renamed themselves.
+
+    The name the LMS gave last is kept on the identity: when the account still carries
+    it, the new one replaces it; when the owner chose another name here, theirs stays.
+    No name, or one our name rule refuses, changes nothing. An identity from before
+    names were kept (none noted) follows once the LMS sends the name the account has.
+    """
+    if claimed is None or name_problem(claimed) is not None:
+        return
+    new = display_name(claimed)
+    user = identity.user
+    if identity.lms_name is not None and user.name == identity.lms_name and user.name != new:
+        user.name = new
+        user.name_key = name_key(new)
+    identity.lms_name = new
 
 
 def _identity(claims: LaunchClaims) -> LtiIdentity | None:
@@ -101,7 +123,11 @@ def _insert(
 ) -> LtiIdentity:
     user = new_lti_user(claims.display_name, email, role)
     identity = LtiIdentity(
-        issuer=claims.issuer, subject=claims.subject, registration=registration, user=user
+        issuer=claims.issuer,
+        subject=claims.subject,
+        registration=registration,
+        user=user,
+        lms_name=user.name,
     )
     db.session.add_all([user, identity])
     return identity

@@ -119,6 +119,9 @@ class LtiIdentity(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
     # When the learner last launched us; None for a roster member who never has.
     launched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The name the LMS last gave (by our name rule): a launch with a new one renames the
+    # user only while their name is still this one (they never chose another here).
+    lms_name: Mapped[str | None] = mapped_column(String(80))
 
     user = relationship("User")
     registration = relationship("LtiRegistration")

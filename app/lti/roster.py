@@ -140,6 +140,7 @@ def add_members(roster: Roster) -> int:
             registration_id=roster.registration_id,
             user_id=user.id,
             launched_at=None,
+            lms_name=user.name,
         )
         for member, user in zip(new, users, strict=True)
     )

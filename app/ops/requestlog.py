@@ -25,6 +25,20 @@ _GIVEN_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _FIELDS = ("method", "path", "status", "duration_ms")
 
 
+SECRET_ARGUMENT_SUFFIX = "_token"  # a URL argument so named is a secret (reset, LTI hand-off)
+REDACTED = "[redacted]"
+
+
+def loggable_path() -> str:
+    """This request's path with every secret URL argument (`<…_token>`) replaced, so a
+    password-reset link or an LTI hand-off never lands in a log file, even once used."""
+    path = request.path
+    for name, value in (request.view_args or {}).items():
+        if name.endswith(SECRET_ARGUMENT_SUFFIX) and isinstance(value, str) and value:
+            path = path.replace(value, REDACTED)
+    return path
+
+
 def request_id() -> str:
     """Return this request's id ("-" outside a request)."""
     if not has_request_context():
@@ -110,14 +124,15 @@ def register_request_log(app: Flask) -> None:
         started = g.get("request_started")
         duration = round((time.perf_counter() - started) * 1000, 1) if started else None
         response.headers[REQUEST_ID_HEADER] = request_id()
+        path = loggable_path()
         fields = {
             "method": request.method,
-            "path": request.path,
+            "path": path,
             "status": response.status_code,
             "duration_ms": duration,
         }
         logger.info(
-            "%s %s %s %sms", request.method, request.path, response.status_code, duration,
+            "%s %s %s %sms", request.method, path, response.status_code, duration,
             extra=fields,
         )  # fmt: skip
         return response

@@ -107,6 +107,17 @@ def test_a_request_id_that_does_not_look_like_one_is_replaced(client, db):
     assert len(response.headers["X-Request-ID"]) == 32
 
 
+def test_secret_links_are_logged_without_their_token(client, db, request_log):
+    """A password-reset link and an LTI hand-off carry a secret: the log shows neither."""
+    secret = "k3Yq9xVbTzW2mN8pLs5rD1fG7hJ4aC6e"
+    client.get(f"/reset/{secret}")
+    client.get(f"/lti/continue/{secret}")
+    client.get("/lessons/no-such-lesson")
+    paths = [record.path for record in request_log]
+    assert paths == ["/reset/[redacted]", "/lti/continue/[redacted]", "/lessons/no-such-lesson"]
+    assert not any(secret in record.getMessage() for record in request_log)
+
+
 def test_json_lines_carry_every_field():
     record = logging.LogRecord(REQUEST_LOGGER, logging.INFO, __file__, 1, "GET / 200", (), None)
     record.request_id, record.method, record.path = "abc12345", "GET", "/"

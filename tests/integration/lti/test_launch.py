@@ -56,8 +56,38 @@ def test_a_first_launch_makes_a_learner_with_the_claimed_name_and_opens_the_targ
     assert again.status_code == 302 and again.headers["Location"].endswith("/")
     assert count(LtiIdentity) == 1 and count(User) == 1
     assert session_user(client).id == user.id
-    assert session_user(client).name == "Ada Lovelace"  # a later launch keeps the name
+    assert session_user(client).name == "Ada Renamed"  # renamed in the LMS: renamed here
     assert db.session.scalar(select(LtiIdentity.launched_at)) is not None
+
+
+def test_a_name_the_learner_chose_here_outlasts_lms_renames(client, lti_platform):
+    from app.auth.services import set_name
+
+    lti_platform.register()
+    lti_platform.launch(client, sub="learner-8", name="Grace Brewster")
+    with unit_of_work():
+        set_name(db.session.get(User, session_user(client).id), "Grace Hopper")
+
+    lti_platform.launch(client, sub="learner-8", name="Grace B. Murray")
+    assert session_user(client).name == "Grace Hopper"
+    # A launch with no usable name changes nothing either.
+    lti_platform.launch(client, sub="learner-8", name="Eve\u202e")
+    assert session_user(client).name == "Grace Hopper"
+
+
+def test_an_identity_from_before_names_were_kept_follows_once_the_names_agree(client, lti_platform):
+    """Its owner may have renamed themselves, so an LMS name unlike theirs is only noted;
+    once the LMS sends the name they carry, later renames follow."""
+    lti_platform.register()
+    lti_platform.launch(client, sub="learner-9", name="Alan Turing")
+    with unit_of_work():
+        db.session.scalars(select(LtiIdentity)).one().lms_name = None  # as migration 0015 left it
+
+    lti_platform.launch(client, sub="learner-9", name="Alan M. Turing")
+    assert session_user(client).name == "Alan Turing"
+    lti_platform.launch(client, sub="learner-9", name="Alan Turing")
+    lti_platform.launch(client, sub="learner-9", name="A. M. Turing")
+    assert session_user(client).name == "A. M. Turing"
 
 
 def test_the_name_comes_from_the_claims_by_our_name_rule(client, lti_platform):
