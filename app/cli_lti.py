@@ -170,7 +170,9 @@ def lti_keys_list_command() -> None:
         click.echo(f"{row.kid}  created {row.created_at:%Y-%m-%d %H:%M} UTC  {retired}")
 
 
-@lti_keys_cli.command("retire")
+# A kid is a base64url thumbprint: one in 32 starts with "-", which click would read as
+# an option; unknown options are taken as the argument instead (`--help` still works).
+@lti_keys_cli.command("retire", context_settings={"ignore_unknown_options": True})
 @click.argument("kid")
 def lti_keys_retire_command(kid: str) -> None:
     """Stop publishing and signing with a key (never the last live one)."""
