@@ -35,6 +35,7 @@ from tests.support import (
     make_app,
     make_user,
 )
+from tests.support.apps import TableSnapshot, row_counts
 
 # Fuzz budgets: "ci" is fixed and repeatable (.ci/run sets HYPOTHESIS_PROFILE=ci); "dev" is the
 # default. Both keep every fuzz test to a bounded number of examples on each database.
@@ -230,14 +231,31 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
+@pytest.fixture(scope="session")
+def _loaded_courses() -> dict[str, tuple[Any, TableSnapshot]]:
+    """Per backend: the fixture course's load report and the rows the load stored."""
+    return {}
+
+
 @pytest.fixture
-def course(app: Flask):
-    """The small test course of tests/fixtures/course, loaded."""
+def course(app: Flask, backend: str, _loaded_courses: dict[str, tuple[Any, TableSnapshot]]):
+    """The small test course of tests/fixtures/course, loaded.
+
+    Loaded for real by the first test of each backend in this process; the others get
+    the same rows back from a snapshot (tests/support/apps.py `TableSnapshot`).
+    Tests of loading itself call `load_course`.
+    """
     from app.content.loading import load_course
     from app.course.files import read_course
 
+    if backend in _loaded_courses:
+        report, snapshot = _loaded_courses[backend]
+        snapshot.restore()
+        return report
+    before = row_counts()
     report = load_course(read_course(FIXTURE_COURSE))
     _db.session.commit()
+    _loaded_courses[backend] = (report, TableSnapshot(before))
     return report
 
 
