@@ -36,6 +36,7 @@ from tests.support import (
     make_user,
 )
 from tests.support.apps import TableSnapshot, row_counts
+from tests.support.keys import PLATFORM_KEYS, TOOL_KEYS
 
 # Fuzz budgets: "ci" is fixed and repeatable (.ci/run sets HYPOTHESIS_PROFILE=ci); "dev" is the
 # default. Both keep every fuzz test to a bounded number of examples on each database.
@@ -306,6 +307,18 @@ def redis_url() -> str:
             pytest.fail(f"REQUIRE_REDIS=1 but {reason}")
         pytest.skip(reason)
     return REDIS_URL
+
+
+@pytest.fixture(autouse=True)
+def _test_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RSA keys made once per process, handed out afresh per test (tests/support/keys.py)."""
+    from jwcrypto.jwk import JWK
+
+    from app.lti import keys
+
+    PLATFORM_KEYS.start_test()
+    TOOL_KEYS.start_test()
+    monkeypatch.setattr(keys, "new_key_pair", lambda: JWK.from_pyca(TOOL_KEYS.take()))
 
 
 @pytest.fixture

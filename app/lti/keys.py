@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -56,9 +56,14 @@ def _public_jwk(key: JWK) -> dict[str, str]:
     return {**public, "kid": key.thumbprint(), "alg": "RS256", "use": "sig"}
 
 
+def new_key_pair() -> JWK:
+    """A new RSA key pair (the tests hand out keys they made once per process instead)."""
+    return JWK.generate(kty="RSA", size=KEY_SIZE)
+
+
 def add_key() -> LtiToolKey:
     """Make a new key pair; it signs from now on (the caller's unit of work commits)."""
-    key = JWK.generate(kty="RSA", size=KEY_SIZE)
+    key = new_key_pair()
     pem = key.export_to_pem(private_key=True, password=None)
     row = LtiToolKey(
         kid=key.thumbprint(),
@@ -153,10 +158,18 @@ def signing_key() -> SigningKey:
     return _stored_key(row.kid, row.private_key, current_app.config["SECRET_KEY"])
 
 
-@lru_cache(maxsize=16)
+_LOADED_MAX = 16
+_loaded: dict[tuple[str, str | bytes], SigningKey] = {}
+
+
 def _stored_key(kid: str, encrypted: str, secret: str | bytes) -> SigningKey:
     """Decrypt and load a stored key once per process (loading an RSA key checks it, which
-    costs ~0.3 s; a stored key never changes, and the secret is part of the cache key)."""
+    costs ~0.3 s). Kept by kid and secret: the kid is the key's own thumbprint (RFC 7638),
+    so a kid names one key pair however often it is encrypted; a new SECRET_KEY loads
+    (and fails to decrypt) afresh."""
+    found = _loaded.get((kid, secret))
+    if found is not None:
+        return found
     try:
         pem = _fernet(secret).decrypt(encrypted.encode("ascii"))
     except InvalidToken as error:
@@ -164,4 +177,10 @@ def _stored_key(kid: str, encrypted: str, secret: str | bytes) -> SigningKey:
             f"The LTI key {kid} cannot be decrypted: SECRET_KEY changed since it was made."
         ) from error
     key = JWK.from_pem(pem)
-    return SigningKey(kid=kid, private_pem=pem.decode(), public_pem=key.export_to_pem().decode())
+    if key.thumbprint() != kid:
+        raise LtiKeyError(f"The LTI key stored as {kid} is another key ({key.thumbprint()}).")
+    loaded = SigningKey(kid=kid, private_pem=pem.decode(), public_pem=key.export_to_pem().decode())
+    if len(_loaded) >= _LOADED_MAX:
+        _loaded.pop(next(iter(_loaded)))  # the oldest: keys are few and rarely change
+    _loaded[(kid, secret)] = loaded
+    return loaded

@@ -39,7 +39,6 @@ import jwt
 import lti1p3platform
 import requests
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask, jsonify
 from flask import request as flask_request
 from flask.testing import FlaskClient
@@ -52,6 +51,7 @@ from lti1p3platform.request import Request, TRequest
 from lti1p3platform.score import UpdateScoreStatus
 from lti1p3platform.service_connector import AssignmentsGradesService
 
+from tests.support.keys import PLATFORM_KEYS
 from tests.support.live import LoopbackServer
 
 ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
@@ -67,7 +67,7 @@ LAUNCH_FORM = jinja2.Environment(
 
 
 def _new_key() -> tuple[str, str]:
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = PLATFORM_KEYS.take()
     private_pem = private.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,

@@ -27,6 +27,7 @@ from flask import Flask, jsonify, render_template_string, request
 from flask.testing import FlaskClient
 from jwt.algorithms import RSAAlgorithm
 
+from tests.support.keys import PLATFORM_KEYS
 from tests.support.live import LoopbackServer
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -60,7 +61,7 @@ class PlatformKey:
 
     @classmethod
     def new(cls) -> PlatformKey:
-        return cls(uuid.uuid4().hex, rsa.generate_private_key(public_exponent=65537, key_size=2048))
+        return cls(uuid.uuid4().hex, PLATFORM_KEYS.take())
 
     def pem(self) -> bytes:
         return self.private.private_bytes(
