@@ -41,10 +41,12 @@ RATE_LIMIT_DEFAULTS = {
     # account page must not become a way round the log-in limit to guess a password.
     "RATELIMIT_PASSWORD_CHANGE": "5 per minute;20 per hour",
     "RATELIMIT_PASSWORD_CHANGE_PER_ADDRESS": "60 per minute;600 per hour",
-    # LTI login initiations and launches per platform (the issuer the request names): a
-    # class opening an activity at once stays well under it; a flood of forged launches
-    # (each may cost a JWKS fetch) does not get through.
+    # LTI login initiations and launches a platform's users made, per platform (the issuer):
+    # a class opening an activity at once stays well under it.
     "RATELIMIT_LTI_LAUNCH": "120 per minute",
+    # LTI logins and launches we refused, per client address: a flood of forged launches
+    # (each may cost a JWKS fetch) is stopped there, and never uses up a platform's count.
+    "RATELIMIT_LTI_REFUSED": "30 per minute;300 per hour",
 }
 # Where the counts live unless RATELIMIT_STORAGE_URI says otherwise: the app's own database
 # (app.limits_storage), shared by every worker and every instance on it.

@@ -3,16 +3,21 @@
 A platform sends the browser to `/lti/login` and then POSTs the id_token to
 `/lti/launch` from its own pages, so both are CSRF-exempt (the only ones): the state
 (cookie), the nonce (used once, in the database) and the platform's signature protect
-them instead. Both are rate-limited per platform (the issuer the request names:
-RATELIMIT_LTI_LAUNCH). Every refusal is a 400 page with a plain message and the reason
-in the log, with the request id; nobody is logged in by a refused launch.
+them instead. Both are rate-limited: what a platform accepted counts per platform (the
+issuer named: RATELIMIT_LTI_LAUNCH), what we refused counts per client address
+(RATELIMIT_LTI_REFUSED) — so junk naming a real platform's issuer cannot use up that
+platform's count, and a flood of it is stopped at its address. Every refusal is a 400
+page with a plain message and the reason in the log, with the request id; nobody is
+logged in by a refused launch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from contextlib import suppress
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
@@ -26,6 +31,7 @@ from app.lti import accounts, deep_linking, keys, launches, sessions, tool_launc
 from app.lti.claims import unverified_issuer
 from app.lti.targets import parse_target, target_url
 from app.lti.tool import find_registration
+from app.security import address_key
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 logger = logging.getLogger(__name__)
@@ -42,6 +48,18 @@ def _launch_limit() -> str:
     return current_app.config["RATELIMIT_LTI_LAUNCH"]
 
 
+def _refused_limit() -> str:
+    return current_app.config["RATELIMIT_LTI_REFUSED"]
+
+
+def _accepted(response: Response) -> bool:
+    return response.status_code < 400
+
+
+def _refused_response(response: Response) -> bool:
+    return response.status_code >= 400
+
+
 def issuer_key() -> str:
     """Key the LTI limit by the platform a request names (unverified: only for counting)."""
     if request.endpoint == "lti.launch":
@@ -54,8 +72,18 @@ def issuer_key() -> str:
     return f"lti-issuer:{digest}"
 
 
-# One count per platform for its logins and launches together.
-lti_limit = limiter.shared_limit(_launch_limit, scope="lti-launch", key_func=issuer_key)
+# One count per platform for its accepted logins and launches together; one per address
+# for refused ones. Both are checked before a request is read.
+lti_platform_limit = limiter.shared_limit(
+    _launch_limit, scope="lti-launch", key_func=issuer_key, deduct_when=_accepted
+)
+lti_refused_limit = limiter.shared_limit(
+    _refused_limit, scope="lti-refused", key_func=address_key, deduct_when=_refused_response
+)
+
+
+def lti_limit(view: Callable[..., Any]) -> Callable[..., Any]:
+    return lti_refused_limit(lti_platform_limit(view))
 
 
 def _refused(reason: str, message: str = REFUSED, code: int = 400) -> tuple[str, int]:

@@ -24,6 +24,7 @@ from tests.support.lti_platform import (
     LEARNER,
     ROLE,
     LmsPlatform,
+    PlatformKey,
     follow_handoff,
     session_user,
 )
@@ -351,3 +352,32 @@ def test_launches_are_limited_per_platform(make_test_app, lti_platform):
         assert other.launch(browser).status_code == 302  # another platform is not held up
     finally:
         other.stop()
+
+
+def test_forged_launches_never_use_up_a_platforms_count_and_are_stopped_at_their_address(
+    make_test_app, lti_platform
+):
+    """Junk naming a real platform's issuer counts against the sender's address only."""
+    lti_platform.register()
+    limited = make_test_app(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_LTI_LAUNCH="4 per minute",
+        RATELIMIT_LTI_REFUSED="5 per minute",
+    )
+    forger = limited.test_client()
+    forger.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    forged = lti_platform.sign(lti_platform.claims("n"), PlatformKey.new())  # not its key
+    answers = [
+        forger.post("/lti/launch", data={"id_token": forged, "state": "s"}).status_code
+        for _ in range(7)
+    ]
+    assert answers == [400] * 5 + [429] * 2  # refused, then stopped at the address
+
+    # The platform's own count is whole: two learners' logins and launches (4) get in.
+    learner = limited.test_client()
+    learner.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert lti_platform.launch(learner, sub="learner-a").status_code == 302
+    assert lti_platform.launch(learner, sub="learner-b").status_code == 302
+    refused = learner.get("/lti/login", query_string=lti_platform.login_params())
+    assert refused.status_code == 429  # the fifth of the platform's in a minute
