@@ -26,6 +26,9 @@ class EmailTaken(AccountError):
     """The email belongs to another account."""
 
 
+EMAIL_TAKEN = "Another account uses this email address."
+
+
 class WrongPassword(AccountError):
     """The current password given to confirm a change is not right."""
 
@@ -189,14 +192,14 @@ def add_password_login(user: User, email: str, password: str) -> None:
         raise AccountError(problem)
     owner = find_user(email)
     if owner is not None and owner.id != user.id:
-        raise EmailTaken("Another account uses this email address.")
+        raise EmailTaken(EMAIL_TAKEN)
     user.email = email
     user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
     try:
         with savepoint():
             rotate_session_token(user)  # flushes: the unique email is checked here
     except IntegrityError as error:
-        raise EmailTaken("Another account uses this email address.") from error
+        raise EmailTaken(EMAIL_TAKEN) from error
 
 
 def set_password(email: str, password: str) -> User:

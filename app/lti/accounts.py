@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import ROLE_INSTRUCTOR, ROLE_LEARNER, User
-from app.auth.services import clean_name, find_user, name_key, name_problem
+from app.auth.services import clean_name, find_user, name_key, name_problem, set_name
 from app.database import savepoint
 from app.extensions import db
 from app.lti.claims import LaunchClaims
@@ -75,8 +75,7 @@ def follow_lms_name(identity: LtiIdentity, claimed: str | None) -> None:
     new = display_name(claimed)
     user = identity.user
     if identity.lms_name is not None and user.name == identity.lms_name and user.name != new:
-        user.name = new
-        user.name_key = name_key(new)
+        set_name(user, new)
     identity.lms_name = new
 
 

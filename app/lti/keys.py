@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -155,21 +155,18 @@ def signing_key() -> SigningKey:
     row = _newest_key()
     if row is None:
         raise LtiKeyError("No LTI key yet: register a platform (or run `flask lti keys add`).")
-    return _stored_key(row.kid, row.private_key, current_app.config["SECRET_KEY"])
+    return _stored_key(row.kid, current_app.config["SECRET_KEY"])
 
 
-_LOADED_MAX = 16
-_loaded: dict[tuple[str, str | bytes], SigningKey] = {}
-
-
-def _stored_key(kid: str, encrypted: str, secret: str | bytes) -> SigningKey:
+@lru_cache(maxsize=16)
+def _stored_key(kid: str, secret: str | bytes) -> SigningKey:
     """Decrypt and load a stored key once per process (loading an RSA key checks it, which
     costs ~0.3 s). Kept by kid and secret: the kid is the key's own thumbprint (RFC 7638),
-    so a kid names one key pair however often it is encrypted; a new SECRET_KEY loads
-    (and fails to decrypt) afresh."""
-    found = _loaded.get((kid, secret))
-    if found is not None:
-        return found
+    so a kid names one key pair however often it is stored; a new SECRET_KEY loads (and
+    fails to decrypt) afresh. A failure is not kept."""
+    encrypted = db.session.scalar(select(LtiToolKey.private_key).where(LtiToolKey.kid == kid))
+    if encrypted is None:
+        raise LtiKeyError(f"No stored LTI key {kid}.")
     try:
         pem = _fernet(secret).decrypt(encrypted.encode("ascii"))
     except InvalidToken as error:
@@ -179,8 +176,4 @@ def _stored_key(kid: str, encrypted: str, secret: str | bytes) -> SigningKey:
     key = JWK.from_pem(pem)
     if key.thumbprint() != kid:
         raise LtiKeyError(f"The LTI key stored as {kid} is another key ({key.thumbprint()}).")
-    loaded = SigningKey(kid=kid, private_pem=pem.decode(), public_pem=key.export_to_pem().decode())
-    if len(_loaded) >= _LOADED_MAX:
-        _loaded.pop(next(iter(_loaded)))  # the oldest: keys are few and rarely change
-    _loaded[(kid, secret)] = loaded
-    return loaded
+    return SigningKey(kid=kid, private_pem=pem.decode(), public_pem=key.export_to_pem().decode())

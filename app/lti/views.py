@@ -57,7 +57,7 @@ def _accepted(response: Response) -> bool:
 
 
 def _refused_response(response: Response) -> bool:
-    return response.status_code >= 400
+    return not _accepted(response)
 
 
 def issuer_key() -> str:
