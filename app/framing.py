@@ -101,9 +101,11 @@ class LtiSessionInterface(SecureCookieSessionInterface):
 
     `save_session` asks `get_cookie_samesite`/`get_cookie_secure`/`get_cookie_partitioned`
     with the app only; the session being saved is passed to them through a context
-    variable. A session that came in as an LTI one is saved (or deleted) with the same
-    attributes even when it no longer is (a log-out in the frame): otherwise the browser
-    would keep the partitioned cookie beside the new one.
+    variable. When a session that came in as an LTI one stops being one (a log-out), its
+    partitioned cookie is deleted and what is left is saved as an ordinary cookie: a
+    browser keeps partitioned and unpartitioned cookies apart, so keeping the LTI cookie
+    would leave two under one name, and the stale one could be read (a log-in form's
+    token then fails as "expired").
     """
 
     session_class = FramedSession
@@ -115,10 +117,27 @@ class LtiSessionInterface(SecureCookieSessionInterface):
         return opened  # type: ignore[return-value]
 
     def save_session(self, app: Flask, session: SessionMixin, response) -> None:
-        framed = FRAME_ORIGIN_KEY in session or getattr(session, "opened_framed", False)
-        token = _saving_framed.set(bool(framed))
+        framed = FRAME_ORIGIN_KEY in session
+        if getattr(session, "opened_framed", False) and not framed:
+            self._delete_framed_cookie(app, response)
+        token = _saving_framed.set(framed)
         try:
             super().save_session(app, session, response)
+        finally:
+            _saving_framed.reset(token)
+
+    def _delete_framed_cookie(self, app: Flask, response) -> None:
+        token = _saving_framed.set(True)
+        try:
+            response.delete_cookie(
+                self.get_cookie_name(app),
+                domain=self.get_cookie_domain(app),
+                path=self.get_cookie_path(app),
+                secure=self.get_cookie_secure(app),
+                samesite=self.get_cookie_samesite(app),
+                httponly=self.get_cookie_httponly(app),
+                partitioned=self.get_cookie_partitioned(app),
+            )
         finally:
             _saving_framed.reset(token)
 

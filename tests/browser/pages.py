@@ -128,7 +128,7 @@ def _none(site: Site) -> dict[str, Any]:
 PAGES: dict[str, list[tuple[str, Values]]] = {
     "auth.login": [(ANONYMOUS, _none)],
     "auth.register": [(ANONYMOUS, _none)],
-    "auth.account": [(LEARNER, _none), (INSTRUCTOR, _none)],
+    "auth.account": [(LEARNER, _none), (INSTRUCTOR, _none), (LMS_TEACHER, _none)],  # no password
     "auth.reset_password": [(ANONYMOUS, lambda s: {"reset_token": s.reset_token()})],
     "course.index": [(ANONYMOUS, _none), (LEARNER, _none)],
     "course.lesson": [

@@ -119,11 +119,20 @@ def test_logging_out_of_an_lti_session_ends_the_framing(app, course):
     response = browser.post("/logout", data={"csrf_token": token[1].split('"')[0]})
     assert response.status_code == 302
     assert_security_headers(browser.get(LESSON))
-    # The partitioned cookie is replaced with one of the same attributes, not left behind.
+    # The partitioned cookie is deleted (not left beside a new one under the same name),
+    # and the rest of the session (the "logged out" message) is an ordinary cookie.
+    set_cookies = response.headers.getlist("Set-Cookie")
+    session_cookies = [h for h in set_cookies if h.startswith("session=")]
+    deleted = session_cookies[0]
+    assert len(session_cookies) == 2 and deleted.startswith("session=;")
+    for attribute in ("Partitioned", "SameSite=None", "Secure", "Expires=Thu, 01 Jan 1970"):
+        assert attribute in deleted, deleted
     replaced = cookie_attributes(response)
-    assert replaced["samesite"] == "None" and replaced["secure"] and replaced["partitioned"]
+    assert replaced["samesite"] == "Lax" and "partitioned" not in replaced
     with browser.session_transaction() as session:
         assert "_user_id" not in session and FRAME_ORIGIN_KEY not in session
+    make_user("cy.again@example.com")
+    log_in(browser, "cy.again@example.com")  # the log-in form's token is read from the new one
 
 
 HOSTILE_ORIGINS = [
