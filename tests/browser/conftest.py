@@ -146,6 +146,19 @@ def site_lms(live_server: LiveServer) -> Iterator[Any]:
     platform.stop()
 
 
+@pytest.fixture
+def lms(live_server: LiveServer) -> Iterator[Any]:
+    """A test's own LMS on loopback, registered with the live app (the site's LMS has
+    seeded learners and LMS courses a new launch could collide with)."""
+    from tests.support.lti_platform import LmsPlatform
+
+    platform = LmsPlatform().start()
+    with live_server.context():
+        platform.register()
+    yield platform
+    platform.stop()
+
+
 @pytest.fixture(scope="session")
 def site(live_server: LiveServer, browser: Any, site_lms: Any) -> Site:
     """A learner with a submitted and an open attempt, a logged-in instructor, an LMS."""

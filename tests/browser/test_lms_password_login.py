@@ -20,17 +20,6 @@ pytestmark = pytest.mark.browser
 PASSWORD = "a long enough password from the LMS learner"
 
 
-@pytest.fixture
-def lms(live_server: LiveServer):
-    from tests.support.lti_platform import LmsPlatform
-
-    platform = LmsPlatform().start()
-    with live_server.context():
-        platform.register()
-    yield platform
-    platform.stop()
-
-
 def test_an_lms_learner_adds_a_password_and_logs_in_without_the_lms(
     live_server: LiveServer, new_page, lms
 ) -> None:

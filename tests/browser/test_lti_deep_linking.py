@@ -29,17 +29,6 @@ QUIZ_LESSON = "military-attaches"
 MAX_TABS = 120
 
 
-@pytest.fixture
-def lms(live_server: LiveServer):
-    from tests.support.lti_platform import LmsPlatform
-
-    platform = LmsPlatform().start()
-    with live_server.context():
-        platform.register()
-    yield platform
-    platform.stop()
-
-
 def tab_to(page: Page, target: Locator) -> None:
     """Press Tab until `target` has the focus (as a keyboard user moves through the page)."""
     for _ in range(MAX_TABS):
